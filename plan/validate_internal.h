@@ -1,0 +1,75 @@
+#pragma once
+
+// Shared by the validate*.cpp files only. ValidateDesiredState (validate.cpp) checks each field in
+// place and hands the cross-app rules (tenancy), auth and the load balancer to their own files.
+//
+// Conventions of every check:
+// - A required field the document left out was reported by the decoder; it is skipped here, so
+//   that one mistake gives one error. A defaulted field holds a valid default.
+// - Errors point at the offending value, or at its parent when the value was not written.
+// - Messages start lower case and say what is wrong and what is allowed.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "plan/desired_state.h"
+#include "plan/diagnostics.h"
+
+namespace starform::validate_internal {
+
+inline constexpr std::string_view kDefaultGatewayNamespace = "starform-system";
+inline constexpr std::string_view kPlatformNamespace = "starform-system";
+inline constexpr std::string_view kIdentityHeaderPrefix = "X-Starform-";
+
+/// What several checks need to know about the whole document.
+struct Context {
+  const DesiredState& state;
+  Diagnostics* diags;
+  std::string_view gateway_namespace;
+  /// gateway.sharedServiceNamespaces, by name, with where each is listed.
+  std::unordered_map<std::string_view, Mark> shared_namespaces;
+  /// gateway.listeners by name (the first of duplicates).
+  std::unordered_map<std::string_view, const Listener*> listeners;
+};
+
+/// |base| + "[" + |index| + "]".
+std::string Indexed(std::string_view base, size_t index);
+
+/// |mark| when it is known, else |fallback| (a defaulted value has no position of its own).
+inline Mark MarkOr(Mark mark, Mark fallback) {
+  return mark.known() ? mark : fallback;
+}
+
+/// "line N", for messages that point at another place in the document.
+std::string LineOf(Mark mark);
+
+/// Reports |field| when present and not within [low, high]: "<name> must be between ...".
+void CheckRange(const Field<int64_t>& field, int64_t low, int64_t high, std::string_view name,
+                const std::string& path, Diagnostics* diags);
+
+/// Reports a list of |count| entries outside [low, high] at |mark|: "<name> must have ...".
+void CheckCount(size_t count, size_t low, size_t high, Mark mark, std::string_view name,
+                const std::string& path, Diagnostics* diags);
+
+/// Reports |field| when present and not a DNS-1123 label.
+void CheckLabel(const Field<std::string>& field, std::string_view name, const std::string& path,
+                Diagnostics* diags);
+
+/// Reports an identity header (claimToHeaders[].header, headersToBackend[]) that is not an HTTP
+/// token or lacks the reserved X-Starform- prefix.
+void CheckIdentityHeader(const Field<std::string>& header, const std::string& path,
+                         Diagnostics* diags);
+
+/// Cross-app rules: duplicate namespace/name, hostname claims, wildcard coverage across
+/// namespaces and of listener hostnames, and the ReferenceGrant size limit.
+void ValidateTenancy(const Context& context);
+
+/// apps[i].auth.
+void ValidateAuth(const Context& context, const App& app, const std::string& app_path);
+
+/// gateway.loadBalancer.
+void ValidateLoadBalancer(const LoadBalancer& lb, Diagnostics* diags);
+
+}  // namespace starform::validate_internal
