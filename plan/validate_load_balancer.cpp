@@ -219,6 +219,13 @@ std::string_view ValidateAnnotation(const LoadBalancer::Annotation& annotation,
                      "annotations may be set on the load balancer");
     return "";
   }
+  if (!IsQualifiedName(key)) {  // Kubernetes would refuse it on the Service
+    diags->Error(annotation.key.mark, path,
+                 "annotation key must be a Kubernetes qualified name: after the '/', at most 63 "
+                 "characters of A-Z, a-z, 0-9, '-', '_' and '.', starting and ending with a "
+                 "letter or digit");
+    return "";
+  }
   std::string_view suffix = std::string_view(key).substr(kAnnotationPrefix.size());
   for (const auto& [typed_suffix, field] : kTypedFields) {
     if (suffix != typed_suffix)

@@ -794,6 +794,21 @@ TEST_CASE("load balancer annotations: prefix and typed fields", "[validate]") {
                 "loadBalancer.enableProxyProtocol; set enableProxyProtocol instead"));
 }
 
+TEST_CASE("load balancer annotation keys must be Kubernetes qualified names", "[validate]") {
+  DesiredState state = ValidState();
+  state.gateway.load_balancer->annotations = {Annotation(std::string(48, 'x'), "1"),
+                                              Annotation("health check", "1")};
+  std::vector<std::string> lines = Lines(state);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].ends_with(
+      "\"]: annotation key must be a Kubernetes qualified name: after the '/', at most 63 "
+      "characters of A-Z, a-z, 0-9, '-', '_' and '.', starting and ending with a letter or "
+      "digit"));
+  CHECK(
+      lines[1].starts_with("gateway.loadBalancer.annotations[\"service.beta.kubernetes.io/"
+                           "do-loadbalancer-health check\"]: annotation key must be"));
+}
+
 TEST_CASE("load balancer annotations: values", "[validate]") {
   DesiredState state = ValidState();
   LoadBalancer& lb = *state.gateway.load_balancer;
