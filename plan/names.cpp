@@ -119,16 +119,18 @@ std::string HostnameProblem(std::string_view s) {
     return "must be lower case (the Gateway API rejects upper case)";
   }
   if (IsIpAddressLike(name))
-    return "is an IP address; only DNS names are allowed";
+    return "is an IP address, not a DNS name";
   std::string problem;
   AllLabels(name, [&problem](std::string_view label) {
     if (label.empty()) {
       problem = "has an empty label (\"..\", or a leading or trailing '.')";
+    } else if (!std::all_of(label.begin(), label.end(),
+                            [](char c) { return IsLowerAlnum(c) || c == '-'; })) {
+      problem = "has a label " + Quote(label) + " holding characters other than a-z, 0-9 and '-'";
     } else if (!IsLabelShape(label)) {
-      problem = "label " + Quote(label) +
-                " must hold only a-z, 0-9 and '-', and begin and end with a letter or digit";
+      problem = "has a label " + Quote(label) + " that begins or ends with '-'";
     } else if (label.size() > kMaxDns1123LabelLength) {
-      problem = "label " + Quote(label, 20) + " is longer than 63 characters";
+      problem = "has a label " + Quote(label, 20) + " longer than 63 characters";
     }
     return problem.empty();
   });

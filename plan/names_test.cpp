@@ -63,12 +63,14 @@ TEST_CASE("IsLowercaseDnsHostname follows the Gateway API hostname rules", "[nam
 TEST_CASE("HostnameProblem says what is wrong", "[names]") {
   CHECK(HostnameProblem("shop.starform.app").empty());
   CHECK(HostnameProblem("Shop.app") == "must be lower case (the Gateway API rejects upper case)");
-  CHECK(HostnameProblem("10.0.0.1") == "is an IP address; only DNS names are allowed");
+  CHECK(HostnameProblem("10.0.0.1") == "is an IP address, not a DNS name");
   CHECK(HostnameProblem("a..b") == "has an empty label (\"..\", or a leading or trailing '.')");
   CHECK(HostnameProblem("a.*.b") == "may hold '*' only as a whole first label (\"*.example.com\")");
   CHECK(HostnameProblem("shop_1.app") ==
-        "label \"shop_1\" must hold only a-z, 0-9 and '-', and begin and end with a letter or "
-        "digit");
+        "has a label \"shop_1\" holding characters other than a-z, 0-9 and '-'");
+  CHECK(HostnameProblem("shop-.app") == "has a label \"shop-\" that begins or ends with '-'");
+  CHECK(HostnameProblem(std::string(64, 'a') + ".app") ==
+        "has a label \"aaaaaaaaaaaaaaaaaaaa...\" longer than 63 characters");
 }
 
 TEST_CASE("WildcardCovers matches as the Gateway API does", "[names]") {

@@ -102,7 +102,7 @@ const AnnotationRule* FindRule(std::string_view suffix) {
 }
 
 std::string AnnotationPath(std::string_view key) {
-  return std::string(kPath) + ".annotations[\"" + std::string(key) + "\"]";
+  return std::string(kPath) + ".annotations[" + Quote(key, key.size()) + "]";
 }
 
 std::vector<std::string_view> Split(std::string_view s, char separator) {
@@ -115,6 +115,15 @@ std::vector<std::string_view> Split(std::string_view s, char separator) {
       return parts;
     start = end + 1;
   }
+}
+
+std::string ToLowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
 }
 
 bool IsPort(std::string_view s) {
@@ -195,14 +204,15 @@ void ValidateTypedFields(const LoadBalancer& lb, Diagnostics* diags) {
   CheckRange(lb.http_idle_timeout_seconds, 30, 600, "httpIdleTimeoutSeconds",
              path + ".httpIdleTimeoutSeconds", diags);
   if (lb.hostname.present) {
-    std::string problem = HostnameProblem(lb.hostname.value);
+    // The cloud controller lower-cases it (DNS names ignore case), so only the rest matters.
+    std::string problem = HostnameProblem(ToLowerAscii(lb.hostname.value));
     if (problem.empty() && IsWildcardHostname(lb.hostname.value)) {
       problem = "may not be a wildcard";
     }
     if (!problem.empty()) {
       diags->Error(lb.hostname.mark, path + ".hostname",
                    "hostname " + Quote(lb.hostname.value) + " " + problem +
-                       "; the load balancer's hostname is a lowercase DNS name");
+                       "; the load balancer's hostname is a DNS name");
     }
   }
 }

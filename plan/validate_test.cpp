@@ -358,9 +358,8 @@ TEST_CASE("app hostnames", "[validate]") {
   std::vector<std::string> lines = Lines(state);
   CHECK(lines.size() == 3);
   CHECK(HasLine(lines,
-                "apps[0].hostnames[1]: hostname \"10.1.2.3\" is an IP address; only DNS names "
-                "are allowed; a hostname is a lowercase DNS name, optionally starting with "
-                "\"*.\""));
+                "apps[0].hostnames[1]: hostname \"10.1.2.3\" is an IP address, not a DNS name; a "
+                "hostname is a lowercase DNS name, optionally starting with \"*.\""));
   CHECK(HasLine(lines,
                 "apps[0].hostnames[2]: hostname \"shop..starform.app\" has an empty label "
                 "(\"..\", or a leading or trailing '.'); a hostname is a lowercase DNS name, "
@@ -763,7 +762,18 @@ TEST_CASE("load balancer typed fields", "[validate]") {
                 "between 30 and 600, got 601"));
   CHECK(HasLine(lines,
                 "gateway.loadBalancer.hostname: hostname \"*.lb.starform.app\" may not be a "
-                "wildcard; the load balancer's hostname is a lowercase DNS name"));
+                "wildcard; the load balancer's hostname is a DNS name"));
+}
+
+TEST_CASE("the load balancer hostname may use any case", "[validate]") {
+  DesiredState state = ValidState();
+  state.gateway.load_balancer->hostname = S("LB.Starform.App");
+  CHECK(Check(state).all().empty());  // the cloud controller lower-cases it
+  state.gateway.load_balancer->hostname = S("lb_nyc1.starform.app");
+  CHECK(Only(state,
+             "gateway.loadBalancer.hostname: hostname \"lb_nyc1.starform.app\" has a label "
+             "\"lb_nyc1\" holding characters other than a-z, 0-9 and '-'; the load balancer's "
+             "hostname is a DNS name"));
 }
 
 LoadBalancer::Annotation Annotation(std::string suffix, std::string value, int line = 25) {
