@@ -223,6 +223,8 @@ TEST_CASE("YAML syntax errors carry yaml-cpp's position and message") {
   CHECK(YamlError("a: [1, 2\n") == "t.yaml:2:1: yaml: end of sequence flow not found");
   CHECK(YamlError("a: !custom x\n") == "t.yaml:1:4: yaml: unsupported tag \"!custom\"");
   CHECK(YamlError("a: !!int x\n") == "t.yaml:1:4: yaml: invalid !!int value \"x\"");
+  CHECK(YamlError("a: " + std::string(1000, '[') + std::string(1000, ']')) ==
+        "t.yaml:1:2004: yaml: nested too deeply");
 }
 
 TEST_CASE("YAML: one document only; empty documents are skipped") {

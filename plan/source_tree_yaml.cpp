@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <yaml-cpp/anchor.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -403,6 +404,10 @@ bool ParseYaml(std::string_view text, SourceNode* out, Diagnostics* diags) {
       have_document = true;
       *out = std::move(next);
     }
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp 0.7 gives this one the message "bad file".
+    diags->Error(ToMark(e.mark), "", "yaml: nested too deeply");
+    return false;
   } catch (const YAML::ParserException& e) {
     diags->Error(ToMark(e.mark), "", "yaml: " + e.msg);
     return false;
