@@ -408,10 +408,7 @@ bool ParseYaml(std::string_view text, SourceNode* out, Diagnostics* diags) {
     // yaml-cpp 0.7 gives this one the message "bad file".
     diags->Error(ToMark(e.mark), "", "yaml: nested too deeply");
     return false;
-  } catch (const YAML::ParserException& e) {
-    diags->Error(ToMark(e.mark), "", "yaml: " + e.msg);
-    return false;
-  } catch (const YAML::Exception& e) {
+  } catch (const YAML::Exception& e) {  // ParserException, mostly
     diags->Error(ToMark(e.mark), "", "yaml: " + e.msg);
     return false;
   } catch (const YamlError& e) {
