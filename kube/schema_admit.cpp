@@ -114,7 +114,15 @@ class Pruner {
 };
 
 // defaulting/prunenulls.go: a null is dropped where its schema is known, not nullable and
-// has no default; a null with a default is left for defaulting to replace.
+// has no default; a null with a default is left for defaulting to replace. Checked against the
+// package's documentation ("PruneNonNullableNullsWithoutDefaults removes non-nullable
+// non-defaultable null values from object. Non-nullable nulls that have a default are left
+// alone here and will be defaulted later", godoc of k8s.io/apiextensions-apiserver
+// pkg/apiserver/schema/defaulting) and kubernetes/kubernetes#95423 "CRs: Default non-nullable
+// nulls". So for a CRD, `field: null` in a request is kept if the field is nullable (and then
+// not defaulted), replaced by the default if it has one, and otherwise removed as if absent:
+// never a type error. Only a null array item stays (nothing removes list items), and fails
+// validation as `must be of type object: "null"`.
 void DropNonNullableNulls(json* value, const Schema* s) {
   if (value->is_object()) {
     std::vector<std::string> removed;

@@ -185,6 +185,13 @@ TEST_CASE("a null in a non-nullable field without a default is dropped before va
   // Dropped, the required name is then missing.
   CHECK(admission.causes ==
         Causes{{"FieldValueRequired", "spec.rules[0].backendRefs[0].name", "Required value"}});
+
+  // Nothing removes a null list item, so it fails the item's type.
+  json items = Route({{"hostnames", {nullptr}}});
+  CHECK(Admit(&items, HTTPRouteV1()).causes ==
+        Causes{{"FieldValueTypeInvalid", "spec.hostnames[0]",
+                "Invalid value: \"null\": spec.hostnames[0] in body must be of type string: "
+                "\"null\""}});
 }
 
 // --- Validation: one cause per keyword, worded as the API server words it ---

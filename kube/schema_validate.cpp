@@ -8,6 +8,9 @@
 //   3. x-kubernetes-list-type set and map uniqueness (apiserver/schema/listtype/validation.go).
 // Paths follow each pass: kube-openapi writes map values as ".key", the other two as "[key]".
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
 #include <unordered_map>
 
@@ -109,9 +112,18 @@ std::string Int(int64_t value) {
 }
 
 // Go's int64(float64) truncates toward zero, which kube-openapi applies to bounds before
-// comparing them with an integer value.
+// comparing them with an integer value. Saturates instead of overflowing.
 int64_t Truncate(double value) {
+  if (!(value > -9.2e18))
+    return std::numeric_limits<int64_t>::min();
+  if (!(value < 9.2e18))
+    return std::numeric_limits<int64_t>::max();
   return static_cast<int64_t>(value);
+}
+
+// swag.IsFloat64AJSONInteger, which lets 2.0 pass as an integer.
+bool IsWholeNumber(double value) {
+  return std::isfinite(value) && std::trunc(value) == value;
 }
 
 class OpenApiValidator {
@@ -187,8 +199,7 @@ class OpenApiValidator {
     const std::string inferred = InferredFormat(value);
     const auto& types = s.type_names();
     const bool float_int =
-        value.is_number_float() && Contains(types, "integer") &&
-        value.get<double>() == static_cast<double>(Truncate(value.get<double>()));
+        value.is_number_float() && Contains(types, "integer") && IsWholeNumber(value.get<double>());
     const bool int_float = value.is_number_integer() && Contains(types, "number");
     const bool lower_int = s.format() == "int64" && inferred == "int32";
     const bool lower_float = s.format() == "float64" && inferred == "float32";
@@ -320,7 +331,7 @@ class OpenApiValidator {
         multiple = i % Truncate(factor) == 0;
       } else {
         const double quotient = factor < 1 ? 1 / factor * d : d / factor;
-        multiple = quotient == static_cast<double>(static_cast<int64_t>(quotient));
+        multiple = IsWholeNumber(quotient);
       }
       if (!multiple)
         invalid("should be a multiple of " + bound(factor));
