@@ -6,9 +6,12 @@
 // that is Go's yaml.v2 with its default 80-column folding), so our output and kubectl's diff
 // cleanly against each other.
 //
-// Layout: block style, 2-space indent, keys in the json's order (nlohmann::json sorts them);
+// Layout: block style, 2-space indent, keys in the json's order (nlohmann::json sorts them by
+// bytes, yaml.v2 puts digit runs in numeric order and other symbols before letters: "a2" "a10"
+// "a_b" "aB" there, "a10" "a2" "aB" "a_b" here; the one difference in layout);
 // sequences under a key start at the key's column ("spec:\n  rules:\n  - name: x"); an empty
-// mapping is `{}`, an empty sequence `[]`.
+// mapping is `{}`, an empty sequence `[]`; keys longer than 128 bytes or holding a line break
+// take the explicit "? key\n: value" form.
 //
 // Scalars: null, true/false, integers as written; floats in the shortest form that reads back
 // as the same double and still as a float ("1.0", "1.0e+21"). Strings are plain when that reads
@@ -19,9 +22,11 @@
 // "- x", "@x", " x"); a literal block (`|`, `|-`, `|+`) for multi-line text. Long scalars with
 // spaces fold at column 80 as yaml.v2 folds them, which reads back as the same string.
 //
-// Where yaml.v2 writes something that does not read back the same, this emitter is stricter:
-// "<<" (a merge key to some parsers) and numbers that overflow a double ("1e400") are quoted,
-// and U+2028/U+2029 are escaped rather than written raw inside a quoted or literal scalar.
+// Where yaml.v2's text does not read back the same everywhere, this emitter is stricter: it
+// quotes "<<" (a merge key to some readers), numbers that overflow a double ("1e400") and
+// whatever a YAML 1.1 reader takes for a number or a time ("0x_", "2024-13-45"); it escapes
+// U+2028/U+2029 (yaml.v2 writes them raw, as line breaks) and writes U+0085 as "\x85" (yaml-cpp
+// misreads yaml.v2's "\N"); it keeps floats floats (yaml.v2 prints 1.0 as the int 1).
 
 #include <string>
 #include <vector>

@@ -674,8 +674,11 @@ class ValueGenerator {
     if (Pick(10) == 0) {
       std::string sentence;  // long enough to fold
       const int words = 5 + Pick(35);
-      for (int i = 0; i < words; ++i)
-        sentence += (i ? " " : "") + Choose(kPieces);
+      for (int i = 0; i < words; ++i) {
+        if (i > 0)
+          sentence += ' ';
+        sentence += Choose(kPieces);
+      }
       return sentence;
     }
     std::string text;
