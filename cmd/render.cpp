@@ -1,0 +1,63 @@
+// kubectl starform render: the desired state in, the gateway layer's manifests out.
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cmd/command.h"
+#include "cmd/input.h"
+#include "plan/desired_state.h"
+#include "plan/render.h"
+#include "plan/yaml_emit.h"
+
+namespace starform {
+
+namespace {
+
+struct RenderOptions {
+  std::string filename;
+  std::string output = "yaml";
+};
+
+int RunRender(const RenderOptions& options) {
+  std::string text, error;
+  if (!ReadInput(options.filename, &text, &error)) {
+    std::fprintf(stderr, "error: %s\n", error.c_str());
+    return kExitError;
+  }
+  DesiredState state;
+  Diagnostics diags(InputName(options.filename));
+  bool ok = LoadDesiredState(text, InputName(options.filename), &state, &diags);
+  std::fputs(diags.ToString().c_str(), stderr);
+  if (!ok)
+    return kExitError;
+
+  std::vector<nlohmann::json> objects = Render(state);
+  std::string out;
+  if (options.output == "json") {
+    // Several objects print as a v1 List, as `kubectl get -o json` does; kubectl apply takes it.
+    nlohmann::json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", std::move(objects)}};
+    out = list.dump(4) + "\n";
+  } else {
+    out = ToYamlStream(objects);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddRenderCommand(CLI::App& root, const GlobalOptions&) {
+  auto options = std::make_shared<RenderOptions>();
+  Command command;
+  command.app = root.add_subcommand(
+      "render", "Print the Gateway API and Envoy Gateway objects a desired state renders to");
+  command.app->add_option("-f,--filename", options->filename, "Desired state file (- for stdin)")
+      ->required();
+  command.app->add_option("-o,--output", options->output, "Output format: yaml or json")
+      ->check(CLI::IsMember({"yaml", "json"}));
+  command.run = [options] { return RunRender(*options); };
+  return command;
+}
+
+}  // namespace starform
