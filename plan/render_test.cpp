@@ -4,6 +4,7 @@
 #include "plan/render.h"
 
 #include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <string>
