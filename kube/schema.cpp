@@ -30,11 +30,27 @@ Schema::Type ParseType(const std::string& name, bool* ok) {
   return Schema::Type::kNone;
 }
 
-// The formats kube-openapi's default registry validates that this engine implements. The
-// server strips formats it does not support before validating (validation.go
-// StripUnsupportedFormatsPostProcessor); int32/int64/float/double are not string formats and
-// are never checked. The registry normalises names by dropping dashes, so "date-time" and
-// "datetime" are the same.
+// Whether the server keeps |name| for validation: apiserver/validation/formats.go
+// StripUnsupportedFormatsPostProcessorForVersion blanks every format not in its list (so
+// int32, int64, float and double never reach the validator), comparing names without dashes
+// as go-openapi normalises them ("date-time" is "datetime").
+bool IsSupportedFormat(std::string name) {
+  std::erase(name, '-');
+  static const char* const kSupported[] = {
+      "bsonobjectid", "uri",    "email",    "hostname",   "ipv4",     "ipv6",
+      "cidr",         "mac",    "uuid",     "uuid3",      "uuid4",    "uuid5",
+      "isbn",         "isbn10", "isbn13",   "creditcard", "ssn",      "hexcolor",
+      "rgbcolor",     "byte",   "password", "date",       "duration", "datetime"};
+  for (const char* supported : kSupported) {
+    if (name == supported)
+      return true;
+  }
+  return false;
+}
+
+// The supported formats this engine checks strings against (see schema_format.cpp); the
+// others (uri, email, hostname, mac, isbn*, creditcard, ssn, *color, duration, bsonobjectid)
+// are accepted unchecked.
 Schema::Format ParseFormat(const std::string& name) {
   using F = Schema::Format;
   if (name == "byte")
@@ -122,7 +138,9 @@ class SchemaCompiler {
     s.exclusive_maximum_ = Flag(json, "exclusiveMaximum");
     s.exclusive_minimum_ = Flag(json, "exclusiveMinimum");
     s.format_ = StringOr(json, "format");
-    s.checked_format_ = ParseFormat(s.format_);
+    if (IsSupportedFormat(s.format_))
+      s.kept_format_ = s.format_;
+    s.checked_format_ = ParseFormat(s.kept_format_);
     s.max_length_ = OptionalInt(json, "maxLength");
     s.min_length_ = OptionalInt(json, "minLength");
     s.max_items_ = OptionalInt(json, "maxItems");

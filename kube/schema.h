@@ -121,6 +121,9 @@ class Schema {
   const std::vector<std::string>& required() const { return required_; }
   const std::vector<nlohmann::json>& enum_values() const { return enum_; }
   const std::string& format() const { return format_; }
+  /// The format kube-openapi sees: format() if the server supports it, else "" (the server
+  /// strips int32, int64, float, double and any other unknown format before validating).
+  const std::string& kept_format() const { return kept_format_; }
   /// The pattern as written, "" when none.
   const std::string& pattern() const;
 
@@ -188,6 +191,7 @@ class Schema {
   std::vector<std::string> required_;
   std::vector<nlohmann::json> enum_;
   std::string format_;
+  std::string kept_format_;
   std::shared_ptr<const Pattern> pattern_;
   std::optional<int64_t> max_length_, min_length_, max_items_, min_items_, max_properties_,
       min_properties_;

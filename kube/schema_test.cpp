@@ -405,8 +405,9 @@ TEST_CASE("the remaining keywords on a synthetic schema") {
           {"FieldValueTooMany", "capped", "Too many: 2: must have at most 1 items"},
           {"FieldValueInvalid", "closed",
            "Invalid value: \"b\": closed.b in body is a forbidden property"},
+          // The server strips int32 before validating, so only the type is checked.
           {"FieldValueTypeInvalid", "count",
-           "Invalid value: \"\": count in body must be of type int32: \"\""},
+           "Invalid value: \"boolean\": count in body must be of type integer: \"boolean\""},
           {"FieldValueInvalid", "even", "Invalid value: 3: even in body should be a multiple of 2"},
           {"FieldValueInvalid", "few",
            "Invalid value: 1: few in body should have at least 2 items"},
@@ -417,6 +418,18 @@ TEST_CASE("the remaining keywords on a synthetic schema") {
           {"FieldValueTypeInvalid", "when",
            "Invalid value: \"2023-02-29T10:00:00Z\": when in body must be of type date-time: "
            "\"2023-02-29T10:00:00Z\""}});
+}
+
+TEST_CASE("a kept format names itself when the value is not even a string") {
+  auto schema = Compile(json::parse(R"({"type":"object","properties":{
+    "blob":{"type":"string","format":"byte"},"id":{"type":"string","format":"uuid"}}})"));
+  // type.go checks the format first for non-strings, naming Go's inferred number format.
+  CHECK(Validate(json{{"blob", 5}, {"id", "not-checked-here"}}, *schema) ==
+        Causes{{"FieldValueTypeInvalid", "blob",
+                "Invalid value: \"int64\": blob in body must be of type byte: \"int64\""},
+               {"FieldValueTypeInvalid", "id",
+                "Invalid value: \"not-checked-here\": id in body must be of type uuid: "
+                "\"not-checked-here\""}});
 }
 
 TEST_CASE("embedded resources need apiVersion and kind") {

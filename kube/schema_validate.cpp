@@ -139,7 +139,7 @@ class OpenApiValidator {
       CheckEnum(s, value, path, &result);
       return result;
     }
-    if (!s.type_names().empty() || !s.format().empty()) {
+    if (!s.type_names().empty() || !s.kept_format().empty()) {
       ++result.match_count;
       CheckType(s, value, path, &result);
     }
@@ -195,22 +195,23 @@ class OpenApiValidator {
   // type.go typeValidator.Validate for a non-null value.
   static void CheckType(const Schema& s, const json& value, const std::string& path,
                         Result* result) {
+    const std::string& format = s.kept_format();
     const std::string type = TypeName(value);
     const std::string inferred = InferredFormat(value);
     const auto& types = s.type_names();
     const bool float_int =
         value.is_number_float() && Contains(types, "integer") && IsWholeNumber(value.get<double>());
     const bool int_float = value.is_number_integer() && Contains(types, "number");
-    const bool lower_int = s.format() == "int64" && inferred == "int32";
-    const bool lower_float = s.format() == "float64" && inferred == "float32";
+    const bool lower_int = format == "int64" && inferred == "int32";
+    const bool lower_float = format == "float64" && inferred == "float32";
     const bool stringish = value.is_string() || value.is_array();
-    if (!stringish && !s.format().empty() &&
-        !(Contains(types, type) || inferred == s.format() || float_int || int_float || lower_int ||
+    if (!stringish && !format.empty() &&
+        !(Contains(types, type) || inferred == format || float_int || int_float || lower_int ||
           lower_float)) {
-      result->Add(TypeMismatch(path, s.format(), inferred));
+      result->Add(TypeMismatch(path, format, inferred));
       return;
     }
-    if (!(Contains(types, "number") || Contains(types, "integer")) && !s.format().empty() &&
+    if (!(Contains(types, "number") || Contains(types, "integer")) && !format.empty() &&
         stringish) {
       return;
     }
