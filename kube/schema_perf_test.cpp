@@ -1,7 +1,8 @@
 // How fast the engine admits a typical HTTPRoute. Hidden from the default run (timings on a
 // shared machine are not assertions); run it with: kube_tests "[perf]"
 
-#include <chrono>
+#include <time.h>
+
 #include <cstdio>
 
 #include <catch2/catch.hpp>
@@ -41,10 +42,15 @@ TEST_CASE("admitting 10,000 typical HTTPRoutes", "[.][perf]") {
   for (int i = 0; i < kCount; ++i)
     routes.push_back(TypicalRoute(i));
 
-  using Clock = std::chrono::steady_clock;
-  const auto per_route = [](Clock::time_point since) {
-    return std::chrono::duration<double, std::micro>(Clock::now() - since).count() / kCount;
+  // CPU time, not wall time: the machine is shared, and waiting for a core is not our cost.
+  struct Clock {
+    static double now() {
+      timespec t;
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+      return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+    }
   };
+  const auto per_route = [](double since) { return (Clock::now() - since) / kCount; };
   std::vector<json> copies = routes;
   size_t causes = 0;
   auto start = Clock::now();
@@ -79,7 +85,8 @@ TEST_CASE("admitting 10,000 typical HTTPRoutes", "[.][perf]") {
   CHECK(causes == 0);
 
   std::printf(
-      "HTTPRoute x %d: Admit %.1f us each (Prune %.1f, ApplyDefaults %.1f, Validate %.1f); "
+      "HTTPRoute x %d, CPU time: Admit %.1f us each (Prune %.1f, ApplyDefaults %.1f, Validate "
+      "%.1f); "
       "copy+Admit one at a time %.1f us each\n",
       kCount, admit_us, prune_us, default_us, validate_us, one_at_a_time_us);
 }
