@@ -3,6 +3,8 @@
 
 #include "plan/source_tree.h"
 
+#include <cstdio>
+
 namespace starform {
 
 const SourceNode* SourceNode::Find(std::string_view name) const {
@@ -33,7 +35,69 @@ const char* KindName(SourceNode::Kind kind) {
   return "unknown";
 }
 
+namespace {
+
+// The offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlongs,
+// no surrogates, nothing above U+10FFFF), or npos. Kubernetes rejects such strings, and our
+// output (JSON, YAML) cannot carry them.
+size_t FindInvalidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+    unsigned char c = byte(i);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length = c >= 0xC2 && c <= 0xDF   ? 2
+                    : c >= 0xE0 && c <= 0xEF ? 3
+                    : c >= 0xF0 && c <= 0xF4 ? 4
+                                             : 0;
+    if (length == 0 || i + length > text.size())
+      return i;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c == 0xE0)
+      lo = 0xA0;
+    if (c == 0xED)
+      hi = 0x9F;
+    if (c == 0xF0)
+      lo = 0x90;
+    if (c == 0xF4)
+      hi = 0x8F;
+    if (byte(i + 1) < lo || byte(i + 1) > hi)
+      return i;
+    for (size_t k = 2; k < length; ++k) {
+      if ((byte(i + k) & 0xC0) != 0x80)
+        return i;
+    }
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
+Mark MarkOfOffset(std::string_view text, size_t offset) {
+  Mark mark{1, 1};
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++mark.line;
+      mark.column = 1;
+    } else {
+      ++mark.column;
+    }
+  }
+  return mark;
+}
+
+}  // namespace
+
 bool ParseDocument(std::string_view text, SourceNode* out, Diagnostics* diags) {
+  if (size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(text[bad]));
+    diags->Error(MarkOfOffset(text, bad), "",
+                 std::string("invalid UTF-8 (byte ") + hex + "): the document must be UTF-8 text");
+    return false;
+  }
   size_t i = 0;
   if (text.substr(0, 3) == "\xEF\xBB\xBF")
     i = 3;  // a UTF-8 byte order mark

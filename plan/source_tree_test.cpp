@@ -374,5 +374,31 @@ TEST_CASE("KindName names kinds for messages") {
   CHECK(std::string(KindName(Kind::kNull)) == "null");
 }
 
+TEST_CASE("ParseDocument refuses text that is not UTF-8, naming where") {
+  struct Case {
+    std::string text;
+    std::string error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"a: b\nissuer: \"x\xFFy\"\n",
+            "t.yaml:2:11: invalid UTF-8 (byte 0xFF): the document must be UTF-8 text"},
+           {"a: \xC0\xAF\n",
+            "t.yaml:1:4: invalid UTF-8 (byte 0xC0): the document must be UTF-8 text"},
+           {"{\"a\": \"\xED\xA0\x80\"}",
+            "t.yaml:1:8: invalid UTF-8 (byte 0xED): the document must be UTF-8 text"},
+           {"a: \xE2\x82",
+            "t.yaml:1:4: invalid UTF-8 (byte 0xE2): the document must be UTF-8 text"},
+       }) {
+    SourceNode node;
+    Diagnostics diags("t.yaml");
+    CHECK_FALSE(ParseDocument(c.text, &node, &diags));
+    CHECK(diags.ToString() == c.error + "\n");
+  }
+  SourceNode node;
+  Diagnostics diags("t.yaml");
+  CHECK(ParseDocument("name: caf\xC3\xA9 \xF0\x9F\x9A\x80\n", &node, &diags));
+  CHECK(diags.all().empty());
+}
+
 }  // namespace
 }  // namespace starform
