@@ -177,6 +177,13 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+std::string ToLowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    c = ToLowerAscii(c);
+  return out;
+}
+
 bool IsGatewayApiDuration(std::string_view s) {
   // Hand-written for ^([0-9]{1,5}(h|m|s|ms)){1,4}$. It is unambiguous: a group always starts with
   // a digit, so an 'm' followed by 's' can only be the unit "ms".

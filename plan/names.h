@@ -61,6 +61,9 @@ bool IsHttpToken(std::string_view s);
 /// ASCII case-insensitive prefix test (HTTP header names compare that way).
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
 
+/// |s| with A-Z turned into a-z (DNS names and URL schemes compare that way).
+std::string ToLowerAscii(std::string_view s);
+
 /// The Gateway API Duration: ^([0-9]{1,5}(h|m|s|ms)){1,4}$ ("30s", "1m30s", "500ms").
 bool IsGatewayApiDuration(std::string_view s);
 

@@ -117,15 +117,6 @@ std::vector<std::string_view> Split(std::string_view s, char separator) {
   }
 }
 
-std::string ToLowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 bool IsPort(std::string_view s) {
   std::optional<int64_t> port = ParseInt(s);
   return port && *port >= 1 && *port <= 65535;
@@ -188,21 +179,22 @@ std::string ValueProblem(const AnnotationRule& rule, std::string_view value) {
 }
 
 void ValidateTypedFields(const LoadBalancer& lb, Diagnostics* diags) {
-  std::string path(kPath);
+  const FieldPath gateway("gateway");
+  const FieldPath path = gateway.Field("loadBalancer");
   if (lb.name.present && !IsDoLoadBalancerName(lb.name.value)) {
-    diags->Error(lb.name.mark, path + ".name",
+    diags->Error(lb.name.mark, path.Field("name").str(),
                  "name must be a DigitalOcean load balancer name: at most 255 characters of "
                  "A-Z, a-z, 0-9, '.' and '-', starting with a letter or digit and not ending "
                  "with '-'; got " +
                      Quote(lb.name.value));
   }
   if (lb.type.present && lb.type.value != "REGIONAL" && lb.type.value != "REGIONAL_NETWORK") {
-    diags->Error(lb.type.mark, path + ".type",
+    diags->Error(lb.type.mark, path.Field("type").str(),
                  "type must be REGIONAL or REGIONAL_NETWORK, got " + Quote(lb.type.value));
   }
-  CheckRange(lb.size_unit, 1, 100, "sizeUnit", path + ".sizeUnit", diags);
+  CheckRange(lb.size_unit, 1, 100, "sizeUnit", path.Field("sizeUnit"), diags);
   CheckRange(lb.http_idle_timeout_seconds, 30, 600, "httpIdleTimeoutSeconds",
-             path + ".httpIdleTimeoutSeconds", diags);
+             path.Field("httpIdleTimeoutSeconds"), diags);
   if (lb.hostname.present) {
     // The cloud controller lower-cases it (DNS names ignore case), so only the rest matters.
     std::string problem = HostnameProblem(ToLowerAscii(lb.hostname.value));
@@ -210,7 +202,7 @@ void ValidateTypedFields(const LoadBalancer& lb, Diagnostics* diags) {
       problem = "may not be a wildcard";
     }
     if (!problem.empty()) {
-      diags->Error(lb.hostname.mark, path + ".hostname",
+      diags->Error(lb.hostname.mark, path.Field("hostname").str(),
                    "hostname " + Quote(lb.hostname.value) + " " + problem +
                        "; the load balancer's hostname is a DNS name");
     }
