@@ -83,6 +83,16 @@ void CheckLabel(const Field<std::string>& field, std::string_view name, const Fi
       std::string(name) + " must be " + std::string(kLabelRule) + ", got " + Quote(field.value));
 }
 
+void CheckServiceName(const Field<std::string>& field, const FieldPath& path, Diagnostics* diags) {
+  CheckLabel(field, "service", path, diags);
+  if (!field.present || !IsDns1123Label(field.value) || field.value.front() > '9')
+    return;
+  diags->Warning(field.mark, path.str(),
+                 "service " + Quote(field.value) +
+                     " starts with a digit, but Kubernetes Service names start with a letter "
+                     "(DNS-1035), so no such Service can exist");
+}
+
 namespace {
 
 void CheckEnum(const Field<std::string>& field, std::string_view first, std::string_view second,
@@ -350,7 +360,7 @@ void ValidateBackends(const Rule& rule, const FieldPath& rule_path, Diagnostics*
   for (size_t i = 0; i < rule.backends.size(); ++i) {
     const Backend& backend = rule.backends[i];
     const FieldPath backend_path = path.Index(i);
-    CheckLabel(backend.service, "service", backend_path.Field("service"), diags);
+    CheckServiceName(backend.service, backend_path.Field("service"), diags);
     CheckRange(backend.port, 1, 65535, "port", backend_path.Field("port"), diags);
     CheckRange(backend.weight, 0, 1000000, "weight", backend_path.Field("weight"), diags);
     all_zero = all_zero && backend.weight.value == 0;

@@ -172,7 +172,7 @@ void ValidateExtAuthz(const Context& context, const App& app, const ExtAuthz& au
     diags->Error(protocol.mark, path.Field("protocol").str(),
                  "protocol must be HTTP or GRPC, got " + Quote(protocol.value));
   }
-  CheckLabel(authz.service, "service", path.Field("service"), diags);
+  CheckServiceName(authz.service, path.Field("service"), diags);
   ValidateExtAuthzNamespace(context, app, authz, path.Field("namespace"));
   CheckRange(authz.port, 1, 65535, "port", path.Field("port"), diags);
   bool grpc = protocol.value == "GRPC";

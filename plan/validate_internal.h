@@ -96,6 +96,10 @@ void CheckCount(size_t count, size_t low, size_t high, Mark mark, std::string_vi
 void CheckLabel(const Field<std::string>& field, std::string_view name, const FieldPath& path,
                 Diagnostics* diags);
 
+/// CheckLabel for a Service name, plus a warning when it starts with a digit: Kubernetes names
+/// Services with DNS-1035 labels, so no such Service can exist and the reference never resolves.
+void CheckServiceName(const Field<std::string>& field, const FieldPath& path, Diagnostics* diags);
+
 /// Reports an identity header (claimToHeaders[].header, headersToBackend[]) that is not an HTTP
 /// token or lacks the reserved X-Starform- prefix.
 void CheckIdentityHeader(const Field<std::string>& header, const FieldPath& path,

@@ -557,6 +557,24 @@ TEST_CASE("backends", "[validate]") {
   CHECK(Only(state, "apps[0].rules[0].backends: backends must have 1 to 16 entries, got 17"));
 }
 
+TEST_CASE("a Service name starting with a digit is a warning", "[validate]") {
+  DesiredState state = ValidState();
+  FirstApp(state).rules[0].backends[0].service = S("1shop");
+  FirstApp(state).auth->ext_authz->service = S("9authz");
+  std::vector<std::string> lines = Lines(state);
+  CHECK(lines.size() == 2);
+  CHECK(HasLine(lines,
+                "warning: apps[0].rules[0].backends[0].service: service \"1shop\" starts with a "
+                "digit, but Kubernetes Service names start with a letter (DNS-1035), so no such "
+                "Service can exist"));
+  CHECK(HasLine(lines,
+                "warning: apps[0].auth.extAuthz.service: service \"9authz\" starts with a digit, "
+                "but Kubernetes Service names start with a letter (DNS-1035), so no such Service "
+                "can exist"));
+  Diagnostics diags;
+  CHECK(ValidateDesiredState(state, &diags));
+}
+
 TEST_CASE("two apps with the same namespace/name", "[validate]") {
   DesiredState state = ValidState();
   state.apps.push_back(MakeApp("tenant-acme", "shop", {"shop2.starform.app"}, 60));
