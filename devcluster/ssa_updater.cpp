@@ -58,8 +58,10 @@ bool MoveOwnership(const UpdaterOptions& options, const json& before, const json
 // someone (the applier's new set included) owns it; fields removed only because a parent
 // went, and nobody owned, come back (addBackOwnedItems, addBackDanglingItems).
 json Prune(const UpdaterOptions& options, const json& merged, const ManagerSets& managers,
-           const FieldSet& last) {
-  if (last.Empty())
+           const FieldSet& last, const FieldSet& applied) {
+  // Nothing dropped, nothing to remove: when every field applied last time is applied again,
+  // each survives every step below with its parents (the common re-apply, spared the cost).
+  if (last.Empty() || last.Difference(applied).Empty())
     return merged;
   const TypeRef type = options.type;
   const FieldSet last_named = EnsureNamedFieldsAreMembers(last, type);
@@ -92,9 +94,10 @@ bool ApplyUpdate(const UpdaterOptions& options, const json& live, const json& ap
   FieldSet last;
   if (auto found = managers->find(manager); found != managers->end())
     last = found->second.set;
-  (*managers)[manager] = VersionedSet{Filter(ToFieldSet(applied, options.type), options.ignore),
-                                      options.api_version, true};
-  json result = Prune(options, merged, *managers, last);
+  VersionedSet& owned = (*managers)[manager];
+  owned = VersionedSet{Filter(ToFieldSet(applied, options.type), options.ignore),
+                       options.api_version, true};
+  json result = Prune(options, merged, *managers, last, owned.set);
   Comparison compare;
   if (!MoveOwnership(options, live, result, managers, manager, force, &compare, conflicts)) {
     return false;
