@@ -5,6 +5,7 @@
 
 #include "devcluster/managed_fields.h"
 #include "devcluster/managed_fields_entries.h"
+#include "devcluster/ssa_last_applied.h"
 #include "devcluster/ssa_typed.h"
 #include "devcluster/ssa_updater.h"
 
@@ -13,9 +14,6 @@ namespace starform::devcluster {
 using nlohmann::json;
 
 namespace {
-
-constexpr char kLastApplied[] = "kubectl.kubernetes.io/last-applied-configuration";
-constexpr size_t kTotalAnnotationSizeLimit = 256 * 1024;
 
 std::string StringAt(const json& object, const char* key) {
   auto found = object.find(key);
@@ -67,35 +65,6 @@ std::string ValidationMessage(const std::vector<std::string>& errors) {
   return out;
 }
 
-// lastAppliedUpdater: kubectl's server-side apply keeps the client-side apply annotation, if the
-// object has one, equal to what it applied, so that a later client-side apply diffs correctly.
-void UpdateLastApplied(const json& applied, json* object) {
-  auto meta = object->find("metadata");
-  if (meta == object->end() || !meta->is_object())
-    return;
-  auto annotations = meta->find("annotations");
-  if (annotations == meta->end() || !annotations->is_object())
-    return;
-  auto existing = annotations->find(kLastApplied);
-  if (existing == annotations->end() || !existing->is_string() ||
-      existing->get_ref<const std::string&>().empty()) {
-    return;
-  }
-  json config = applied;
-  if (auto cmeta = config.find("metadata"); cmeta != config.end() && cmeta->is_object()) {
-    if (auto cann = cmeta->find("annotations"); cann != cmeta->end() && cann->is_object()) {
-      cann->erase(kLastApplied);
-    }
-  }
-  (*annotations)[kLastApplied] = smd::GoJson(config) + "\n";
-  size_t total = 0;
-  for (auto it = annotations->begin(); it != annotations->end(); ++it) {
-    total += it.key().size() + (it->is_string() ? it->get_ref<const std::string&>().size() : 0);
-  }
-  if (total > kTotalAnnotationSizeLimit)
-    annotations->erase(kLastApplied);
-}
-
 FieldConflict ToFieldConflict(const smd::Conflict& conflict, const smd::ManagerSets& managers) {
   smd::ManagerInfo info;
   smd::ParseManagerIdentifier(conflict.manager_id, &info);
@@ -127,6 +96,91 @@ std::string FieldConflict::OwnerString() const {
   return out;
 }
 
+namespace {
+
+// One pass of the field manager chain below lastAppliedManager: skipNonApplied,
+// buildManagerInfo, managedFieldsUpdater, stripMeta and structuredMerge.
+struct Attempt {
+  json object;
+  smd::Managed managed;
+  std::vector<smd::Conflict> conflicts;
+  std::optional<ApplyError> error;
+};
+
+Attempt ApplyOnce(const ApplyRequest& request, const smd::UpdaterOptions& options,
+                  const json& stripped_live, smd::Managed managed, bool force) {
+  Attempt attempt;
+  // skipNonAppliedManager: an object nobody tracked yet is first owned, as it is, by
+  // "before-first-apply".
+  if (managed.fields.empty()) {
+    const json empty_object = {{"apiVersion", request.api_version}, {"kind", request.kind}};
+    const std::string before = smd::ManagerIdentifier(
+        {"before-first-apply", "Update", request.api_version, request.subresource});
+    smd::TimedUpdate(options, empty_object, stripped_live, &managed, before, request.now);
+    smd::CapUpdateManagers(&managed);
+  }
+
+  // structuredMergeManager.Apply.
+  const json& applied_meta = MetadataOf(request.applied);
+  if (auto found = applied_meta.find("managedFields");
+      found != applied_meta.end() && !found->is_null()) {
+    attempt.error = ApplyError{400, "BadRequest", "metadata.managedFields must be nil"};
+    return attempt;
+  }
+  if (auto errors = smd::ValidateApplied(request.applied, options.type); !errors.empty()) {
+    attempt.error =
+        ApplyError{500, "",
+                   "failed to create typed patch object (" + StringAt(applied_meta, "namespace") +
+                       "/" + StringAt(applied_meta, "name") + "; " + GvkString(request.applied) +
+                       "): " + ValidationMessage(errors)};
+    return attempt;
+  }
+  const std::string id =
+      smd::ManagerIdentifier({request.manager.empty() ? "unknown" : request.manager, "Apply",
+                              request.api_version, request.subresource});
+  bool noop = false;
+  if (!smd::ApplyUpdate(options, stripped_live, request.applied, &managed.fields, id, force,
+                        &attempt.object, &noop, &attempt.conflicts)) {
+    attempt.managed = std::move(managed);
+    return attempt;
+  }
+  // stripMetaManager, then managedFieldsUpdater: the time moves only when the object changed.
+  smd::StripMeta(&managed.fields, id);
+  if (noop) {
+    attempt.object = stripped_live;
+  } else {
+    smd::DropRemovalMarkers(&attempt.object);
+    managed.times[id] = request.now;
+  }
+  attempt.managed = std::move(managed);
+  return attempt;
+}
+
+// lastAppliedManager: kubectl taking over from its client-side apply may take, as if forced,
+// the fields it applied that way and nobody changed since.
+void AllowClientSideApplyUpgrade(const ApplyRequest& request, const smd::UpdaterOptions& options,
+                                 const json& stripped_live, const smd::Managed& managed,
+                                 Attempt* attempt) {
+  if (request.manager != "kubectl" || attempt->conflicts.empty())
+    return;
+  std::optional<smd::FieldSet> allowed =
+      smd::AllowedConflictsFromLastApplied(stripped_live, request.api_version, options.type);
+  if (!allowed)
+    return;
+  std::vector<smd::Conflict> remaining;
+  for (const smd::Conflict& conflict : attempt->conflicts) {
+    if (!allowed->Has(conflict.path))
+      remaining.push_back(conflict);
+  }
+  if (!remaining.empty()) {
+    attempt->conflicts = std::move(remaining);
+    return;
+  }
+  *attempt = ApplyOnce(request, options, stripped_live, managed, /*force=*/true);
+}
+
+}  // namespace
+
 ApplyResult ServerSideApply(const ApplyRequest& request) {
   if (!request.applied.is_object()) {
     return Fail(400, "BadRequest", "error decoding YAML: the body is not an object");
@@ -155,52 +209,21 @@ ApplyResult ServerSideApply(const ApplyRequest& request) {
   options.api_version = request.api_version;
   options.ignore = smd::ResetFieldSet(request.subresource, request.status_subresource);
 
-  // skipNonAppliedManager: an object nobody tracked yet is first owned, as it is, by
-  // "before-first-apply".
-  if (managed.fields.empty()) {
-    const std::string before = smd::ManagerIdentifier(
-        {"before-first-apply", "Update", request.api_version, request.subresource});
-    smd::TimedUpdate(options, empty_object, stripped_live, &managed, before, request.now);
-    smd::CapUpdateManagers(&managed);
-  }
-
-  // structuredMergeManager.Apply.
-  const json& applied_meta = MetadataOf(request.applied);
-  if (auto found = applied_meta.find("managedFields");
-      found != applied_meta.end() && !found->is_null()) {
-    return Fail(400, "BadRequest", "metadata.managedFields must be nil");
-  }
-  if (auto errors = smd::ValidateApplied(request.applied, options.type); !errors.empty()) {
-    return Fail(500, "",
-                "failed to create typed patch object (" + StringAt(applied_meta, "namespace") +
-                    "/" + StringAt(applied_meta, "name") + "; " + applied_gvk +
-                    "): " + ValidationMessage(errors));
-  }
-  const std::string id =
-      smd::ManagerIdentifier({request.manager.empty() ? "unknown" : request.manager, "Apply",
-                              request.api_version, request.subresource});
-  json object;
-  bool noop = false;
-  std::vector<smd::Conflict> conflicts;
-  if (!smd::ApplyUpdate(options, stripped_live, request.applied, &managed.fields, id, request.force,
-                        &object, &noop, &conflicts)) {
+  Attempt attempt = ApplyOnce(request, options, stripped_live, managed, request.force);
+  AllowClientSideApplyUpgrade(request, options, stripped_live, managed, &attempt);
+  if (attempt.error)
+    return Fail(attempt.error->code, attempt.error->reason, attempt.error->message);
+  if (!attempt.conflicts.empty()) {
     ApplyResult result;
     result.object = nullptr;
-    for (const smd::Conflict& conflict : conflicts) {
-      result.conflicts.push_back(ToFieldConflict(conflict, managed.fields));
+    for (const smd::Conflict& conflict : attempt.conflicts) {
+      result.conflicts.push_back(ToFieldConflict(conflict, attempt.managed.fields));
     }
     return result;
   }
-  // stripMetaManager, then managedFieldsUpdater: the time moves only when the object changed.
-  smd::StripMeta(&managed.fields, id);
-  if (noop) {
-    object = stripped_live;
-  } else {
-    smd::DropRemovalMarkers(&object);
-    managed.times[id] = request.now;
-  }
+  json object = std::move(attempt.object);
   if (request.manager == "kubectl")
-    UpdateLastApplied(request.applied, &object);
+    smd::UpdateLastApplied(request.applied, &object);
 
   // The patch handler's checkName, then the store's namespace defaulting.
   const json& meta = MetadataOf(object);
@@ -220,12 +243,11 @@ ApplyResult ServerSideApply(const ApplyRequest& request) {
       object["metadata"]["namespace"] = request.namespace_;
   }
 
-  if (managed.fields.empty()) {
-    if (auto m = object.find("metadata"); m != object.end() && m->is_object()) {
+  if (attempt.managed.fields.empty()) {
+    if (auto m = object.find("metadata"); m != object.end() && m->is_object())
       m->erase("managedFields");
-    }
   } else {
-    object["metadata"]["managedFields"] = smd::EncodeManagedFields(managed);
+    object["metadata"]["managedFields"] = smd::EncodeManagedFields(attempt.managed);
   }
   ResetFields(request.live, &object, request.subresource, request.status_subresource);
 

@@ -520,6 +520,45 @@ TEST_CASE("kubectl's apply keeps an existing last-applied annotation up to date"
         "{\"old\":true}\n");
 }
 
+TEST_CASE("kubectl takes over what its client-side apply set, without conflicts") {
+  // What `kubectl apply` (client-side) leaves: the annotation and an Update entry.
+  const json config = Gateway({{"gatewayClassName", "eg"}, {"listeners", {Listener("http", 80)}}});
+  json created = config;
+  created["metadata"]["annotations"] = {
+      {"kubectl.kubernetes.io/last-applied-configuration", config.dump() + "\n"}};
+  UpdateRequest create;
+  create.manager = "kubectl-client-side-apply";
+  create.api_version = kApi;
+  create.status_subresource = true;
+  create.now = kT1;
+  create.schema = GatewaySchema();
+  json live = RecordUpdate(create, created);
+  live["metadata"]["uid"] = "u-1";
+
+  const json applied =
+      Gateway({{"gatewayClassName", "eg2"}, {"listeners", {Listener("http", 81)}}});
+  ApplyResult other = ServerSideApply(GatewayApply(&live, applied, "starform", kT2));
+  CHECK(other.conflicts.size() == 2);  // only kubectl is let through
+
+  const json upgraded = Apply(&live, applied, "kubectl", kT2);
+  CHECK(upgraded["spec"]["gatewayClassName"] == "eg2");
+  CHECK(FieldsOf(upgraded, "kubectl", "Apply") == J(R"({"f:spec": {"f:gatewayClassName": {},
+    "f:listeners": {"k:{\"name\":\"http\"}": {".": {}, "f:name": {}, "f:port": {},
+    "f:protocol": {}}}}})"));
+  CHECK_FALSE(FieldsOf(upgraded, "kubectl-client-side-apply", "Update")["f:spec"].contains(
+      "f:gatewayClassName"));
+
+  SECTION("a field someone changed since is still a conflict") {
+    json edited = live;
+    edited["spec"]["listeners"][0]["port"] = 8080;
+    const json after_edit = Update(live, edited, "kubectl-edit", kT2);
+    ApplyResult result = ServerSideApply(GatewayApply(&after_edit, applied, "kubectl", kT3));
+    REQUIRE(result.conflicts.size() == 1);
+    CHECK(result.conflicts[0].manager == "kubectl-edit");
+    CHECK(result.conflicts[0].field == ".spec.listeners[name=\"http\"].port");
+  }
+}
+
 TEST_CASE("schemaless objects: maps are granular with keys as fields, lists atomic") {
   ApplyRequest request;
   request.applied = J(R"({"apiVersion": "v1", "kind": "ConfigMap",
