@@ -1,0 +1,207 @@
+// The HTTPS front: credentials, discovery, unknown paths, the request log.
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "devcluster/test_cluster.h"
+
+namespace starform::devcluster::testing {
+namespace {
+
+using nlohmann::json;
+
+TEST_CASE("requests without valid credentials get the real 401 Status") {
+  DevCluster& cluster = SharedCluster();
+  TestClient anonymous(cluster.server_url(), cluster.ca_pem());
+  HttpResult r = anonymous.Get("/api/v1/namespaces");
+  CHECK(r.code == 401);
+  CHECK(r.Json() == json::parse(R"({"kind":"Status","apiVersion":"v1","metadata":{},)"
+                                R"("status":"Failure","message":"Unauthorized",)"
+                                R"("reason":"Unauthorized","code":401})"));
+  TestClient wrong(cluster.server_url(), cluster.ca_pem(), "not-the-token");
+  CHECK(wrong.Get("/api/v1/namespaces").code == 401);
+  // /version is public, as with anonymous auth on a real cluster.
+  CHECK(anonymous.Get("/version").code == 200);
+}
+
+TEST_CASE("a client certificate signed by the CA authenticates as its CN") {
+  DevCluster& cluster = SharedCluster();
+  TestClient client(cluster.server_url(), cluster.ca_pem());
+  client.set_client_cert(cluster.client_cert().cert_pem, cluster.client_cert().key_pem);
+  cluster.ClearRequestLog();
+  HttpResult r = client.Get("/api/v1/namespaces/default");
+  CHECK(r.code == 200);
+  std::vector<RequestRecord> log = cluster.RequestLog();
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].user == "starform-admin");
+  CHECK(log[0].path == "/api/v1/namespaces/default");
+  CHECK(log[0].status == 200);
+}
+
+TEST_CASE("impersonation runs the request as the impersonated user and is logged") {
+  DevCluster& cluster = SharedCluster();
+  auto client = Client();
+  client->extra_headers = {"Impersonate-User: jane", "Impersonate-Group: devs"};
+  cluster.ClearRequestLog();
+  CHECK(client->Get("/api/v1/namespaces?limit=1").code == 200);
+  std::vector<RequestRecord> log = cluster.RequestLog();
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].user == "jane");
+  CHECK(log[0].impersonate_user == "jane");
+  CHECK(log[0].impersonate_groups == std::vector<std::string>{"devs"});
+  CHECK(log[0].query == "limit=1");
+
+  // A certificate user outside system:masters may not impersonate.
+  KeyPair dev = cluster.IssueClientCertificate("bob", "devs");
+  TestClient bob(cluster.server_url(), cluster.ca_pem());
+  bob.set_client_cert(dev.cert_pem, dev.key_pem);
+  bob.extra_headers = {"Impersonate-User: jane"};
+  HttpResult r = bob.Get("/api/v1/namespaces");
+  CHECK(r.code == 403);
+  CHECK(r.Json()["message"] ==
+        "users \"jane\" is forbidden: User \"bob\" cannot impersonate resource \"users\" in API "
+        "group \"\" at the cluster scope");
+}
+
+TEST_CASE("tokens rotate and revoke") {
+  DevCluster::Options options;
+  DevCluster cluster(options);
+  cluster.Start();
+  TestClient client(cluster.server_url(), cluster.ca_pem(), cluster.token());
+  CHECK(client.Get("/api").code == 200);
+  std::string old = cluster.token();
+  std::string fresh = cluster.RotateToken();
+  CHECK(fresh != old);
+  CHECK(client.Get("/api").code == 401);
+  client.set_token(fresh);
+  CHECK(client.Get("/api").code == 200);
+  cluster.RevokeToken();
+  CHECK(client.Get("/api").code == 401);
+  // Without --crds the Gateway API is stored as sent, and said so.
+  REQUIRE_FALSE(cluster.warnings().empty());
+  CHECK(cluster.warnings()[0].find("no --crds given") == 0);
+  cluster.Stop();
+}
+
+TEST_CASE("require_client_certs refuses bearer tokens") {
+  DevCluster::Options options;
+  options.require_client_certs = true;
+  DevCluster cluster(options);
+  cluster.Start();
+  {
+    TestClient client(cluster.server_url(), cluster.ca_pem(), cluster.token());
+    CHECK(client.Get("/api/v1/namespaces").code == 401);
+    client.set_client_cert(cluster.client_cert().cert_pem, cluster.client_cert().key_pem);
+    CHECK(client.Get("/api/v1/namespaces").code == 200);
+  }  // closes the connections: httplib's TLS keep-alive wait does not see stop()
+  cluster.Stop();
+}
+
+TEST_CASE("the kubeconfig names the server, the CA and the token") {
+  std::string dir = std::string(STARFORM_BINARY_DIR) + "/devcluster-kubeconfig-test";
+  DevCluster::Options options;
+  options.kubeconfig_out = dir + "/kubeconfig";
+  DevCluster cluster(options);
+  cluster.Start();
+  std::ifstream in(dir + "/kubeconfig");
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK(text.str().find("server: " + cluster.server_url() + "\n") != std::string::npos);
+  CHECK(text.str().find("token: " + cluster.token() + "\n") != std::string::npos);
+  CHECK(text.str().find("certificate-authority-data: ") != std::string::npos);
+  CHECK(text.str().find("current-context: starform-dev") != std::string::npos);
+  std::ifstream ca(dir + "/ca.crt");
+  std::stringstream ca_text;
+  ca_text << ca.rdbuf();
+  CHECK(ca_text.str() == cluster.ca_pem());
+  cluster.Stop();
+}
+
+TEST_CASE("discovery documents") {
+  auto client = Client();
+  json version = client->Get("/version").Json();
+  CHECK(version["major"] == "1");
+  CHECK(version["minor"] == "33");
+  CHECK(version["gitVersion"].get<std::string>().rfind("v1.33.", 0) == 0);
+  CHECK(version["platform"] == "linux/amd64");
+
+  CHECK(client->Get("/api").Json()["versions"] == json::array({"v1"}));
+
+  json groups = client->Get("/apis").Json();
+  CHECK(groups["kind"] == "APIGroupList");
+  json gateway;
+  for (const json& g : groups["groups"]) {
+    if (g["name"] == "gateway.networking.k8s.io")
+      gateway = g;
+  }
+  REQUIRE(gateway.is_object());
+  CHECK(gateway["preferredVersion"] ==
+        json({{"groupVersion", "gateway.networking.k8s.io/v1"}, {"version", "v1"}}));
+
+  json list = client->Get("/apis/gateway.networking.k8s.io/v1").Json();
+  CHECK(list["kind"] == "APIResourceList");
+  CHECK(list["groupVersion"] == "gateway.networking.k8s.io/v1");
+  json routes, status;
+  for (const json& r : list["resources"]) {
+    if (r["name"] == "httproutes")
+      routes = r;
+    if (r["name"] == "httproutes/status")
+      status = r;
+  }
+  CHECK(routes["kind"] == "HTTPRoute");
+  CHECK(routes["namespaced"] == true);
+  CHECK(routes["singularName"] == "httproute");
+  CHECK(routes["categories"] == json::array({"gateway-api"}));
+  CHECK(status["verbs"] == json::array({"get", "patch", "update"}));
+
+  json core = client->Get("/api/v1").Json();
+  json services;
+  for (const json& r : core["resources"]) {
+    if (r["name"] == "services")
+      services = r;
+  }
+  CHECK(services["shortNames"] == json::array({"svc"}));
+  CHECK(client->Get("/healthz").body == "ok");
+}
+
+TEST_CASE("unknown paths, groups and resources answer 404 as a real server does") {
+  auto client = Client();
+  HttpResult page = client->Get("/apis/example.com/v1/widgets");
+  CHECK(page.code == 404);
+  CHECK(page.body == "404 page not found\n");
+  HttpResult resource = client->Get("/apis/gateway.networking.k8s.io/v1/widgets");
+  CHECK(resource.code == 404);
+  CHECK(resource.Json() ==
+        json::parse(R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)"
+                    R"("message":"the server could not find the requested resource",)"
+                    R"("reason":"NotFound","details":{},"code":404})"));
+}
+
+TEST_CASE("a cluster without some CRDs answers 404 for their group") {
+  std::string dir = std::string(STARFORM_BINARY_DIR) + "/devcluster-gateway-crds-only";
+  std::filesystem::create_directories(dir);
+  for (const char* f : {"gateway.networking.k8s.io_httproutes.yaml"}) {
+    std::filesystem::copy_file(std::string(STARFORM_SHARED_DIR) + "/crds/" + f, dir + "/" + f,
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  DevCluster::Options options;
+  options.crds_dir = dir;
+  DevCluster cluster(options);
+  cluster.Start();
+  TestClient client(cluster.server_url(), cluster.ca_pem(), cluster.token());
+  HttpResult r = client.Get("/apis/gateway.envoyproxy.io/v1alpha1/securitypolicies");
+  CHECK(r.code == 404);
+  CHECK(r.body == "404 page not found\n");
+  CHECK(client.Get("/apis/gateway.networking.k8s.io/v1/httproutes").code == 200);
+  bool warned = false;
+  for (const std::string& w : cluster.warnings()) {
+    warned = warned || w == "CRD securitypolicies.gateway.envoyproxy.io not installed: its "
+                            "resources answer 404";
+  }
+  CHECK(warned);
+  cluster.Stop();
+}
+
+}  // namespace
+}  // namespace starform::devcluster::testing
