@@ -165,6 +165,12 @@ bool HasUid(const json& object) {
 }  // namespace
 
 json RecordUpdate(const UpdateRequest& request, json updated) {
+  // UpdateNoErrors: an object the field manager cannot read is stored without managed fields.
+  if (!updated.is_object())
+    return updated;
+  if (auto meta = updated.find("metadata"); meta != updated.end() && !meta->is_object()) {
+    return updated;
+  }
   // decodeManagedFields: a subresource write cannot change managedFields; otherwise the request
   // may set them (or clear them with [] or [{}]), and a request without them keeps the live ones.
   // A create compares with the new, empty object of the kind (scheme.New).

@@ -105,6 +105,12 @@ TEST_CASE("an existing object without managed fields stays untracked") {
   CHECK(after == updated);
 }
 
+TEST_CASE("an object the field manager cannot read is stored without managed fields") {
+  json odd = Route();
+  odd["metadata"] = "not an object";
+  CHECK(RecordUpdate(Request(nullptr, "creator", kT1), odd) == odd);
+}
+
 TEST_CASE("a write may replace or clear the managed fields") {
   const json live = Stored(RecordUpdate(Request(nullptr, "creator", kT1), Route()));
   SECTION("an empty list clears them, and the object stays untracked") {

@@ -185,6 +185,13 @@ ApplyResult ServerSideApply(const ApplyRequest& request) {
   if (!request.applied.is_object()) {
     return Fail(400, "BadRequest", "error decoding YAML: the body is not an object");
   }
+  if (auto meta = request.applied.find("metadata");
+      meta != request.applied.end() && !meta->is_object() && !meta->is_null()) {
+    // The typed conversion cannot read it as ObjectMeta (a 500, as the server answers).
+    return Fail(500, "",
+                "failed to create typed patch object (/; " + GvkString(request.applied) +
+                    "): .metadata: expected map, got " + meta->dump());
+  }
   const json empty_object = {{"apiVersion", request.api_version}, {"kind", request.kind}};
   const json& live = request.live ? *request.live : empty_object;
 

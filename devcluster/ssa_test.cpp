@@ -453,6 +453,13 @@ TEST_CASE("requests the server refuses") {
     REQUIRE(result.error);
     CHECK(result.error->message == "invalid object type: /, Kind=Gateway");
   }
+  SECTION("metadata that is not an object") {
+    json applied = Gateway(nullptr);
+    applied["metadata"] = "gw";
+    ApplyResult result = ServerSideApply(GatewayApply(nullptr, applied, "starform", kT1));
+    REQUIRE(result.error);
+    CHECK(result.error->code == 500);
+  }
   SECTION("a list-map item without its key") {
     ApplyResult result = ServerSideApply(
         GatewayApply(nullptr, Gateway({{"listeners", J(R"([{"port": 80, "protocol": "HTTP"}])")}}),
