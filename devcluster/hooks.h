@@ -33,6 +33,8 @@ struct ApplyInput {
   bool force = false;
   std::string subresource;  ///< "" or "status"
   std::string now;          ///< RFC 3339 time for managedFields
+  std::string name;         ///< from the URL
+  std::string ns;           ///< from the URL, "" when cluster-scoped
 };
 /// Returns the merged object with its managedFields, or throws StatusError (409 Conflict with
 /// FieldManagerConflict causes; 422 for a bad apply body).
@@ -72,6 +74,11 @@ using FaultFn = std::function<Fault(const std::string& verb, const std::string& 
 
 /// Serves a path the core does not (openapi). Returns false when it does not handle it.
 using HttpFn = std::function<bool(const httplib::Request&, httplib::Response&)>;
+
+/// Fills the hooks whose implementation is in this library and that |hooks| leaves empty:
+/// server-side apply and managedFields (ssa.h, managed_fields.h).
+struct Hooks;
+void InstallBuiltinHooks(Hooks* hooks);
 
 struct Hooks {
   ApplyFn apply;

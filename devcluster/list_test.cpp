@@ -116,6 +116,7 @@ TEST_CASE("pagination across three pages with continue tokens") {
 
 TEST_CASE("an expired continue token is 410 Expired with an inconsistent token to go on") {
   DevCluster::Options options;
+  options.keep_alive_seconds = 1;
   options.crds_dir = std::string(STARFORM_SHARED_DIR) + "/crds";
   options.history_limit = 5;
   DevCluster cluster(options);
@@ -160,6 +161,7 @@ TEST_CASE("an expired continue token is 410 Expired with an inconsistent token t
 
 TEST_CASE("continue tokens expire by age") {
   DevCluster::Options options;
+  options.keep_alive_seconds = 1;
   options.rest.continue_ttl = std::chrono::seconds(0);
   DevCluster cluster(options);
   cluster.Start();

@@ -367,3 +367,63 @@ TEST_CASE("deletecollection with a labelSelector") {
 
 }  // namespace
 }  // namespace starform::devcluster::testing
+
+namespace starform::devcluster::testing {
+namespace {
+
+using nlohmann::json;
+
+TEST_CASE("server-side apply creates, is idempotent, conflicts, and force takes over") {
+  auto c = Client();
+  MakeNamespace(*c, "rest-apply");
+  std::string path = RoutesPath("rest-apply") + "/shop";
+  std::string yaml =
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: shop\n"
+      "spec:\n  hostnames: [shop.example.com]\n";
+  HttpResult created =
+      c->Patch(path + "?fieldManager=starform", yaml, "application/apply-patch+yaml");
+  INFO(created.body);
+  REQUIRE(created.code == 201);
+  json object = created.Json();
+  CHECK(object["metadata"]["managedFields"][0]["manager"] == "starform");
+  CHECK(object["metadata"]["managedFields"][0]["operation"] == "Apply");
+
+  HttpResult again =
+      c->Patch(path + "?fieldManager=starform", yaml, "application/apply-patch+yaml");
+  CHECK(again.code == 200);
+  CHECK(again.Json()["metadata"]["resourceVersion"] == object["metadata"]["resourceVersion"]);
+
+  std::string other =
+      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: shop\n"
+      "spec:\n  hostnames: [other.example.com]\n";
+  HttpResult conflict =
+      c->Patch(path + "?fieldManager=intruder", other, "application/apply-patch+yaml");
+  CHECK(conflict.code == 409);
+  CHECK(conflict.Json()["reason"] == "Conflict");
+  CHECK(conflict.Json()["message"] ==
+        "Apply failed with 1 conflict: conflict with \"starform\": .spec.hostnames");
+  CHECK(conflict.Json()["details"]["causes"][0]["reason"] == "FieldManagerConflict");
+
+  HttpResult forced =
+      c->Patch(path + "?fieldManager=intruder&force=true", other, "application/apply-patch+yaml");
+  CHECK(forced.code == 200);
+  CHECK(forced.Json()["spec"]["hostnames"][0] == "other.example.com");
+  CHECK(forced.Json()["metadata"]["generation"] == 2);
+}
+
+TEST_CASE("non-apply writes record an Update managedFields entry for their manager") {
+  auto c = Client();
+  MakeNamespace(*c, "rest-managed");
+  HttpResult r =
+      c->Post(RoutesPath("rest-managed") + "?fieldManager=tool", Route("rest-managed", "shop"));
+  REQUIRE(r.code == 201);
+  json entry = r.Json()["metadata"]["managedFields"][0];
+  CHECK(entry["manager"] == "tool");
+  CHECK(entry["operation"] == "Update");
+  CHECK(entry["fieldsType"] == "FieldsV1");
+  HttpResult agent = c->Post(RoutesPath("rest-managed"), Route("rest-managed", "web"));
+  CHECK(agent.Json()["metadata"]["managedFields"][0]["manager"] == "devcluster-test");
+}
+
+}  // namespace
+}  // namespace starform::devcluster::testing

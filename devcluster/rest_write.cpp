@@ -504,6 +504,8 @@ void RestApi::Apply(const Target& t, const httplib::Request& req, httplib::Respo
         in.force = force == "true";
         in.subresource = t.subresource;
         in.now = NowRfc3339();
+        in.name = t.name;
+        in.ns = t.ns;
         return hooks_->apply(in);
       },
       &created);

@@ -93,7 +93,7 @@ class DevCluster::Http {
     int threads = cluster->options_.threads;
     server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_->set_keep_alive_max_count(100000);
-    server_->set_keep_alive_timeout(10);
+    server_->set_keep_alive_timeout(cluster->options_.keep_alive_seconds);
     server_->set_payload_max_length(cluster->options_.max_body_bytes);
     server_->set_tcp_nodelay(true);
     auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
@@ -388,6 +388,7 @@ void DevCluster::Start() {
       }
     }
   }
+  InstallBuiltinHooks(&options_.hooks);
   rest_ = std::make_unique<RestApi>(&registry_, &store_, &options_.hooks, options_.rest);
   LoadState();
   if (!options_.seed_file.empty())

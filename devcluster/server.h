@@ -44,6 +44,9 @@ class DevCluster {
     std::string host = "127.0.0.1";
     int port = 0;  ///< 0: any free port
     int threads = 64;
+    /// How long an idle connection is kept. Stop() waits for idle TLS connections up to this
+    /// long (httplib's keep-alive wait does not notice stop()), so tests use a short one.
+    int keep_alive_seconds = 10;
     /// Only client certificates authenticate (bearer tokens are refused).
     bool require_client_certs = false;
     size_t history_limit = 10000;

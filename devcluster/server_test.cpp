@@ -66,6 +66,7 @@ TEST_CASE("impersonation runs the request as the impersonated user and is logged
 
 TEST_CASE("tokens rotate and revoke") {
   DevCluster::Options options;
+  options.keep_alive_seconds = 1;
   DevCluster cluster(options);
   cluster.Start();
   TestClient client(cluster.server_url(), cluster.ca_pem(), cluster.token());
@@ -86,6 +87,7 @@ TEST_CASE("tokens rotate and revoke") {
 
 TEST_CASE("require_client_certs refuses bearer tokens") {
   DevCluster::Options options;
+  options.keep_alive_seconds = 1;
   options.require_client_certs = true;
   DevCluster cluster(options);
   cluster.Start();
@@ -101,6 +103,7 @@ TEST_CASE("require_client_certs refuses bearer tokens") {
 TEST_CASE("the kubeconfig names the server, the CA and the token") {
   std::string dir = std::string(STARFORM_BINARY_DIR) + "/devcluster-kubeconfig-test";
   DevCluster::Options options;
+  options.keep_alive_seconds = 1;
   options.kubeconfig_out = dir + "/kubeconfig";
   DevCluster cluster(options);
   cluster.Start();
@@ -186,6 +189,7 @@ TEST_CASE("a cluster without some CRDs answers 404 for their group") {
                                std::filesystem::copy_options::overwrite_existing);
   }
   DevCluster::Options options;
+  options.keep_alive_seconds = 1;
   options.crds_dir = dir;
   DevCluster cluster(options);
   cluster.Start();

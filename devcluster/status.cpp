@@ -48,6 +48,12 @@ nlohmann::ordered_json StatusError::ToJson() const {
   return out;
 }
 
+StatusError StatusError::FromStatus(const json& status) {
+  StatusError e(status.value("code", 500), status.value("reason", ""), status.value("message", ""),
+                status.contains("details") ? status["details"] : json());
+  return e;
+}
+
 json Details(const ResourceType& type, std::string_view name) {
   json d = json::object();
   if (!name.empty())

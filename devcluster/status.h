@@ -25,6 +25,8 @@ class StatusError : public std::exception {
   int code() const { return code_; }
   /// The Status object, its keys in the order the Go encoder writes metav1.Status.
   nlohmann::ordered_json ToJson() const;
+  /// From a Status object another part built (ssa.h's ConflictStatus).
+  static StatusError FromStatus(const nlohmann::json& status);
   /// Extra top-level metadata (the 410 Status carries metadata.continue).
   void set_metadata(nlohmann::json metadata) { metadata_ = std::move(metadata); }
 

@@ -122,6 +122,7 @@ TEST_CASE("bookmarks carry the resourceVersion; timeoutSeconds ends the stream")
 
 TEST_CASE("a watch from a compacted resourceVersion gets a 410 Expired ERROR event") {
   DevCluster::Options options;
+  options.keep_alive_seconds = 1;
   options.history_limit = 3;
   DevCluster cluster(options);
   cluster.Start();
