@@ -176,3 +176,57 @@ TEST_CASE("continue tokens expire by age") {
 
 }  // namespace
 }  // namespace starform::devcluster::testing
+
+namespace starform::devcluster::testing {
+namespace {
+
+// Hidden (run with: devcluster_tests "[.perf]"): numbers for docs/devcluster.md.
+TEST_CASE("perf: LIST of 20,000 HTTPRoutes and writes per second", "[.perf]") {
+  DevCluster::Options options;
+  options.crds_dir = std::string(STARFORM_SHARED_DIR) + "/crds";
+  options.keep_alive_seconds = 1;
+  DevCluster cluster(options);
+  cluster.Start();
+  std::vector<nlohmann::json> objects = {
+      {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "perf"}}}}};
+  for (int i = 0; i < 20000; ++i)
+    objects.push_back(Route("perf", "route-" + std::to_string(i)));
+  cluster.Seed(objects);
+  {
+    TestClient c(cluster.server_url(), cluster.ca_pem(), cluster.token());
+    auto start = std::chrono::steady_clock::now();
+    HttpResult all = c.Get("/apis/gateway.networking.k8s.io/v1/httproutes");
+    auto one = std::chrono::steady_clock::now() - start;
+    REQUIRE(all.Json()["items"].size() == 20000);
+    start = std::chrono::steady_clock::now();
+    size_t items = 0;
+    std::string token;
+    int pages = 0;
+    do {
+      HttpResult page = c.Get(RoutesPath("perf") + "?limit=500" +
+                              (token.empty() ? "" : "&continue=" + Escape(token)));
+      nlohmann::json body = nlohmann::json::parse(page.body);
+      items += body["items"].size();
+      token = body["metadata"].value("continue", "");
+      ++pages;
+    } while (!token.empty());
+    auto paged = std::chrono::steady_clock::now() - start;
+    CHECK(items == 20000);
+    start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 500; ++i) {
+      REQUIRE(c.Post(RoutesPath("perf"), Route("perf", "w-" + std::to_string(i))).code == 201);
+    }
+    auto writes = std::chrono::steady_clock::now() - start;
+    using ms = std::chrono::milliseconds;
+    WARN("LIST 20000 HTTPRoutes in one response ("
+         << all.body.size() << " bytes): " << std::chrono::duration_cast<ms>(one).count()
+         << " ms; paginated by 500 (" << pages
+         << " pages, parsing each page): " << std::chrono::duration_cast<ms>(paged).count()
+         << " ms; 500 sequential HTTPRoute creates: "
+         << std::chrono::duration_cast<ms>(writes).count() << " ms");
+  }
+  cluster.Stop();
+}
+
+}  // namespace
+}  // namespace starform::devcluster::testing
