@@ -126,7 +126,8 @@ bool ResourceRegistry::LoadCrds(const std::string& dir, std::vector<std::string>
     std::string manifest;
     if (ParseDocument(text.str(), &node, &ignored))
       manifest = ToJson(node).dump();
-    bool canonical = path.stem().string() == crd->name;
+    // Upstream names CRD files "<group>_<plural>.yaml"; a copy of another release has more.
+    bool canonical = path.stem().string() == crd->group + "_" + crd->names.plural;
     auto [it, inserted] = by_name.try_emplace(crd->name, Loaded{crd, manifest, canonical});
     if (!inserted) {
       if (canonical && !it->second.canonical)

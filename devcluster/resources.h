@@ -46,7 +46,7 @@ class ResourceRegistry {
   ResourceRegistry();
 
   /// Loads every *.yaml CRD in |dir|. A CRD defined twice is taken from the file named
-  /// "<plural>.<group>.yaml" when there is one (../shared/crds keeps an older copy beside).
+  /// "<group>_<plural>.yaml" when there is one (../shared/crds keeps an older copy beside).
   /// Problems go to |warnings|; returns false if the directory cannot be read.
   bool LoadCrds(const std::string& dir, std::vector<std::string>* warnings);
   /// The Gateway API and Envoy Gateway resources, without schemas (no --crds).

@@ -209,3 +209,22 @@ TEST_CASE("a cluster without some CRDs answers 404 for their group") {
 
 }  // namespace
 }  // namespace starform::devcluster::testing
+
+namespace starform::devcluster::testing {
+namespace {
+
+TEST_CASE("a CRD defined twice is served from its upstream-named file") {
+  const ResourceRegistry& registry = SharedCluster().registry();
+  const ResourceType* sp = registry.Find("gateway.envoyproxy.io", "v1alpha1", "securitypolicies");
+  REQUIRE(sp != nullptr);
+  // ../shared/crds also holds an older v1.5.0 copy; the v1.9.0 one must win.
+  kube::Crd canonical;
+  Diagnostics diags("");
+  REQUIRE(kube::LoadCrdFile(
+      std::string(STARFORM_SHARED_DIR) + "/crds/gateway.envoyproxy.io_securitypolicies.yaml",
+      &canonical, &diags));
+  CHECK(sp->crd->versions.at(0).openapi_schema == canonical.versions.at(0).openapi_schema);
+}
+
+}  // namespace
+}  // namespace starform::devcluster::testing
