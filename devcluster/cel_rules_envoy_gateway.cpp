@@ -65,9 +65,10 @@ bool MergeTypeOnlyForRoutes(const RuleInput& in) {
   if (!Has(in.self, "mergeType"))
     return true;
   auto route = KindIn<"HTTPRoute", "GRPCRoute", "TCPRoute">;
-  return (!Has(in.self, "targetRef") || route(in.self["targetRef"])) &&
-         (!Has(in.self, "targetRefs") || All(in.self["targetRefs"], route)) &&
-         (!Has(in.self, "targetSelectors") || All(in.self["targetSelectors"], route));
+  return And(
+      [&] { return !Has(in.self, "targetRef") || route(in.self["targetRef"]); },
+      [&] { return !Has(in.self, "targetRefs") || All(in.self["targetRefs"], route); },
+      [&] { return !Has(in.self, "targetSelectors") || All(in.self["targetSelectors"], route); });
 }
 
 bool SelectorGroup(const RuleInput& in) {
@@ -103,15 +104,23 @@ bool PrincipalJwtNeedsJwtV15(const RuleInput& in) {
 // (self.type == '<a_type>' && has(self.<a>) && !has(self.<b>)) ||
 // (self.type == '<b_type>' && !has(self.<a>) && has(self.<b>))
 template <Lit a_type, Lit a, Lit b_type, Lit b>
+// Each side is false without reading the type when its has() parts are, so an absent type
+// only matters for the side whose fields are set.
 bool TypedValue(const RuleInput& in) {
-  std::string_view type = Str(in.self, "type");
   bool has_a = Has(in.self, a.view()), has_b = Has(in.self, b.view());
-  return (type == a_type.view() && has_a && !has_b) || (type == b_type.view() && !has_a && has_b);
+  if (has_a == has_b)
+    return false;
+  return Str(in.self, "type") == (has_a ? a_type.view() : b_type.view());
 }
 
 bool ConfigMapOrSecretRef(const RuleInput& in) {
-  return OneOf(Str(in.self, "kind"), {"ConfigMap", "Secret"}) &&
-         OneOf(Str(in.self, "group"), {"", "v1"});
+  return And(
+      [&] {
+        return OneOf(Str(in.self, "kind"), {"ConfigMap", "Secret"});
+      },
+      [&] {
+        return OneOf(Str(in.self, "group"), {"", "v1"});
+      });
 }
 
 // has(self.<a>) || self.<list>.size() > 0
@@ -351,8 +360,10 @@ bool NoSlowStartFor(const RuleInput& in) {
 // self.type == '<type>' && has(self.zoneAware) ? !has(self.zoneAware.preferLocal) : true
 template <Lit type>
 bool NoPreferLocalFor(const RuleInput& in) {
-  if (!(Str(in.self, "type") == type.view() && Has(in.self, "zoneAware")))
+  if (!And([&] { return Str(in.self, "type") == type.view(); },
+           [&] { return Has(in.self, "zoneAware"); })) {
     return true;
+  }
   return !Has(in.self["zoneAware"], "preferLocal");
 }
 

@@ -23,11 +23,14 @@ bool Unset(const json& ref, std::string_view key) {
 // p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name && (both namespaces unset
 // || both set and equal).
 bool SameParent(const json& p1, const json& p2) {
-  return Get(p1, "group") == Get(p2, "group") && Get(p1, "kind") == Get(p2, "kind") &&
-         Get(p1, "name") == Get(p2, "name") &&
-         ((Unset(p1, "namespace") && Unset(p2, "namespace")) ||
-          (Has(p1, "namespace") && Has(p2, "namespace") &&
-           Get(p1, "namespace") == Get(p2, "namespace")));
+  return And([&] { return Get(p1, "group") == Get(p2, "group"); },
+             [&] { return Get(p1, "kind") == Get(p2, "kind"); },
+             [&] { return Get(p1, "name") == Get(p2, "name"); },
+             [&] {
+               return (Unset(p1, "namespace") && Unset(p2, "namespace")) ||
+                      (Has(p1, "namespace") && Has(p2, "namespace") &&
+                       Get(p1, "namespace") == Get(p2, "namespace"));
+             });
 }
 
 bool SectionNameSpecified(const RuleInput& in) {
@@ -66,9 +69,11 @@ bool NoRedirectWithBackends(const RuleInput& in) {
 // A filter |kind| (requestRedirect or urlRewrite) whose path replaces the prefix match.
 template <Lit kind>
 bool ReplacesPrefix(const json& f) {
-  return Has(f, kind.view()) && Has(f[kind.view()], "path") &&
-         Str(f[kind.view()]["path"], "type") == "ReplacePrefixMatch" &&
-         Has(f[kind.view()]["path"], "replacePrefixMatch");
+  if (!Has(f, kind.view()) || !Has(f[kind.view()], "path"))
+    return false;
+  const json& path = f[kind.view()]["path"];
+  return And([&] { return Str(path, "type") == "ReplacePrefixMatch"; },
+             [&] { return Has(path, "replacePrefixMatch"); });
 }
 
 // (size(self.matches) != 1 || !has(self.matches[0].path) ||
@@ -213,11 +218,13 @@ constexpr const char* kHostnamePattern =
 template <Lit type>
 bool AddressValuesUnique(const RuleInput& in) {
   return All(in.self, [&](const json& a1) {
-    if (!(Str(a1, "type") == type.view() && Has(a1, "value")))
+    if (!And([&] { return Str(a1, "type") == type.view(); }, [&] { return Has(a1, "value"); })) {
       return true;
+    }
     return ExistsOne(in.self, [&](const json& a2) {
-      return Get(a2, "type") == Get(a1, "type") && Has(a2, "value") &&
-             Get(a2, "value") == Get(a1, "value");
+      return And([&] { return Get(a2, "type") == Get(a1, "type"); },
+                 [&] { return Has(a2, "value"); },
+                 [&] { return Get(a2, "value") == Get(a1, "value"); });
     });
   });
 }
@@ -253,8 +260,9 @@ bool NoTlsForPlainProtocols(const RuleInput& in) {
 
 bool HttpsTerminates(const RuleInput& in) {
   return All(in.self, [](const json& l) {
-    if (!(Str(l, "protocol") == "HTTPS" && Has(l, "tls")))
+    if (!And([&] { return Str(l, "protocol") == "HTTPS"; }, [&] { return Has(l, "tls"); })) {
       return true;
+    }
     std::string_view mode = Str(l["tls"], "mode");
     return mode.empty() || mode == "Terminate";
   });
@@ -283,11 +291,12 @@ bool ListenerNamesUnique(const RuleInput& in) {
 bool ListenerCombinationsUnique(const RuleInput& in) {
   return All(in.self, [&](const json& l1) {
     return ExistsOne(in.self, [&](const json& l2) {
-      if (!(Get(l1, "port") == Get(l2, "port") && Get(l1, "protocol") == Get(l2, "protocol"))) {
-        return false;
-      }
-      bool h1 = Has(l1, "hostname"), h2 = Has(l2, "hostname");
-      return h1 && h2 ? l1["hostname"] == l2["hostname"] : !h1 && !h2;
+      return And([&] { return Get(l1, "port") == Get(l2, "port"); },
+                 [&] { return Get(l1, "protocol") == Get(l2, "protocol"); },
+                 [&] {
+                   bool h1 = Has(l1, "hostname"), h2 = Has(l2, "hostname");
+                   return h1 && h2 ? l1["hostname"] == l2["hostname"] : !h1 && !h2;
+                 });
     });
   });
 }

@@ -173,24 +173,25 @@ bool Or(A a, B b) {
   return false;
 }
 
-/// CEL's &&, commutative over errors: false if either side is false, else the first error,
-/// else true.
-template <typename A, typename B>
-bool And(A a, B b) {
+/// CEL's &&, commutative over errors: false if any operand is false (even when an earlier one
+/// fails to evaluate), else the first error, else true. C++'s && would stop at the first error.
+template <typename... Operands>
+bool And(Operands... operands) {
   std::string error;
-  try {
-    if (!a())
-      return false;
-  } catch (const EvalError& err) {
-    error = err.what();
-  }
-  try {
-    if (!b())
-      return false;
-  } catch (const EvalError& err) {
-    if (error.empty())
-      error = err.what();
-  }
+  bool all_true = true;
+  auto one = [&](auto& operand) {
+    if (!all_true)
+      return;
+    try {
+      all_true = operand();
+    } catch (const EvalError& err) {
+      if (error.empty())
+        error = err.what();
+    }
+  };
+  (one(operands), ...);
+  if (!all_true)
+    return false;
   if (!error.empty())
     throw EvalError(error);
   return true;

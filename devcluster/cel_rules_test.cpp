@@ -22,6 +22,16 @@
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+// Causes print as "reason field: message" when a check fails.
+namespace Catch {
+template <>
+struct StringMaker<starform::kube::StatusCause> {
+  static std::string convert(const starform::kube::StatusCause& c) {
+    return c.reason + " " + c.ToString();
+  }
+};
+}  // namespace Catch
+
 namespace starform::devcluster {
 namespace {
 
@@ -574,6 +584,30 @@ TEST_CASE("ratcheting: a failure on a value the update did not change is a warni
   // are compared through the whole list).
   updated["spec"]["rules"][0]["backendRefs"][0]["weight"] = 2;
   CHECK(CheckCelRules(schema, updated, &route) == kNoPort);
+}
+
+TEST_CASE("CEL's && and || are commutative over errors, as the rules rely on") {
+  auto error = []() -> bool { throw cel::EvalError("no such key: type"); };
+  auto yes = [] { return true; };
+  auto no = [] { return false; };
+  CHECK_FALSE(cel::And(error, no));
+  CHECK_THROWS_WITH(cel::And(error, yes), "no such key: type");
+  CHECK(cel::Or(error, yes));
+  CHECK_THROWS_WITH(cel::Or(error, no), "no such key: type");
+  // A contextExtension with both fields and no type: each side of the rule's || is false on its
+  // has() parts, so the rule fails without reading the type (not an evaluation error).
+  json policy =
+      Policy({{"extAuth",
+               {{"contextExtensions",
+                 {{{"name", "x"},
+                   {"value", "v"},
+                   {"valueRef", {{"group", ""}, {"kind", "Secret"}, {"name", "s"}}}}}}}}});
+  // A node's rules, then its children's: extAuth's own before its contextExtensions'.
+  CHECK(CheckCelRules(SchemaOf("SecurityPolicy"), {{"spec", policy}}) ==
+        Causes{Invalid("spec.extAuth", "object", "one of grpc or http must be specified"),
+               Invalid("spec.extAuth", "object", "only one of grpc or http can be specified"),
+               Invalid("spec.extAuth.contextExtensions[0]", "object",
+                       "Exactly one of value or valueRef must be set with correct type.")});
 }
 
 TEST_CASE("durations parse as Go's time.ParseDuration") {
