@@ -4,6 +4,7 @@
 
 #include "devcluster/cel_rules.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -622,6 +623,46 @@ TEST_CASE("durations parse as Go's time.ParseDuration") {
   CHECK_THROWS_AS(cel::Duration("1d"), cel::EvalError);
   CHECK_THROWS_AS(cel::Duration(""), cel::EvalError);
   CHECK_THROWS_AS(cel::Duration("s"), cel::EvalError);
+}
+
+// Not run by default: scripts/cel-crosscheck/run.sh feeds it the cases of gen_cases.py and
+// compares its verdicts with an independent CEL evaluator's. Each case's rule is put alone on
+// a schema of its value's type and run through CheckCelRules, the way the server looks it up.
+TEST_CASE("CEL cross-check: a verdict per generated case", "[.cel-crosscheck]") {
+  const char* cases_path = std::getenv("STARFORM_CEL_CASES");
+  const char* verdicts_path = std::getenv("STARFORM_CEL_VERDICTS");
+  REQUIRE(cases_path);
+  REQUIRE(verdicts_path);
+  std::ifstream cases(cases_path);
+  std::ofstream verdicts(verdicts_path);
+  std::string line;
+  while (std::getline(cases, line)) {
+    json c = json::parse(line);
+    const json& self = c["self"];
+    std::string type = self.is_array()            ? "array"
+                       : self.is_string()         ? "string"
+                       : self.is_boolean()        ? "boolean"
+                       : self.is_number_integer() ? "integer"
+                       : self.is_number()         ? "number"
+                                                  : "object";
+    json node = {{"type", type},
+                 {"x-kubernetes-validations", {{{"rule", c["rule"]}, {"message", c["message"]}}}}};
+    std::string error;
+    auto schema = kube::Schema::Compile(node, &error);
+    REQUIRE(schema);
+    if (!UnimplementedCelRules(*schema).empty()) {
+      verdicts << "missing\n";
+      continue;
+    }
+    Causes causes = CheckCelRules(*schema, self);
+    if (causes.empty()) {
+      verdicts << "true\n";
+    } else if (causes[0].message.find(" evaluating rule: ") != std::string::npos) {
+      verdicts << "error " << causes[0].message << "\n";
+    } else {
+      verdicts << "false\n";
+    }
+  }
 }
 
 }  // namespace
