@@ -30,6 +30,10 @@
 //   v1alpha1 (Envoy Gateway v1.9.0 and v1.5.0), EnvoyProxy v1alpha1.
 // Not implemented: none of these CRDs' rules at the time of writing; UnimplementedCelRules
 // (and the test that pins it to empty for the shared CRDs) says so for any newer CRD.
+// scripts/cel-crosscheck/run.sh checks every implementation against an independent CEL
+// evaluator on generated values (true, false or evaluation error); run it after a change.
+// Where two operands of && or || both fail to evaluate, the first one's error is reported, as
+// cel-go does; only the verdict, not that choice, is cross-checked.
 
 #include <string>
 #include <vector>
