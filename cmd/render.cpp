@@ -6,9 +6,9 @@
 
 #include "cmd/command.h"
 #include "cmd/input.h"
+#include "cmd/output.h"
 #include "plan/desired_state.h"
 #include "plan/render.h"
-#include "plan/yaml_emit.h"
 
 namespace starform {
 
@@ -33,15 +33,11 @@ int RunRender(const RenderOptions& options) {
     return kExitError;
 
   std::vector<nlohmann::json> objects = Render(state);
-  std::string out;
   if (options.output == "json") {
-    // Several objects print as a v1 List, as `kubectl get -o json` does; kubectl apply takes it.
-    nlohmann::json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", std::move(objects)}};
-    out = list.dump(4) + "\n";
+    WriteJsonList(objects, stdout);
   } else {
-    out = ToYamlStream(objects);
+    WriteYamlStream(objects, stdout);
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }
 

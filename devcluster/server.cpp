@@ -8,7 +8,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "devcluster/discovery.h"
 #include "devcluster/rest_util.h"
@@ -124,6 +126,12 @@ class DevCluster::Http {
   }
   void Listen() { server_->listen_after_bind(); }
   void Stop() { server_->stop(); }
+  // httplib's stop() does nothing until the accept loop runs, and the loop then never ends: a
+  // Stop() right after Start() would hang. Start() waits for the loop first.
+  void WaitUntilRunning() {
+    while (!server_->is_running())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 
  private:
   UserInfo Authenticate(const httplib::Request& req) {
@@ -400,6 +408,7 @@ void DevCluster::Start() {
   if (port_ <= 0)
     throw std::runtime_error("cannot listen on " + options_.host);
   listener_ = std::thread([this] { http_->Listen(); });
+  http_->WaitUntilRunning();
   if (!options_.kubeconfig_out.empty())
     WriteKubeconfig();
   if (!options_.state_dir.empty()) {
