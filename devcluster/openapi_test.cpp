@@ -226,7 +226,10 @@ TEST_CASE("openapi: the write operations list the parameters kubectl sends") {
 }
 
 TEST_CASE("openapi: every reference resolves within its document") {
-  for (const auto& [path, entry] : json::parse(Api().V3Discovery())["paths"].items()) {
+  // The discovery document must outlive the loop: a temporary in a range-for's initializer
+  // dies before the body runs.
+  json discovery = json::parse(Api().V3Discovery());
+  for (const auto& [path, entry] : discovery["paths"].items()) {
     INFO(path);
     json doc = GroupVersionDoc(path);
     std::vector<std::string> refs;
