@@ -1,10 +1,10 @@
 #pragma once
 
-// The desired-state document (starform.dev/v1alpha1), as a plain value. Decoding (DecodeDesiredState)
-// checks only its shape: known fields, no duplicate keys, types, required fields, and fills the
-// contract's defaults. Validation (ValidateDesiredState) checks every value rule of the contract.
-// Each field keeps the position it was read from, so that both can say where a problem is.
-// The contract: docs/desired-state.md.
+// The desired-state document (starform.dev/v1alpha1), as a plain value. Decoding
+// (DecodeDesiredState) checks only its shape: known fields, no duplicate keys, types, required
+// fields, and fills the contract's defaults. Validation (ValidateDesiredState) checks every value
+// rule of the contract. Each field keeps the position it was read from, so that both can say where
+// a problem is. The contract: docs/desired-state.md.
 
 #include <cstdint>
 #include <optional>

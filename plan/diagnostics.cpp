@@ -13,14 +13,17 @@ std::string Diagnostic::ToString() const {
     }
     out += ": ";
   }
-  if (severity == Severity::kWarning) out += "warning: ";
-  if (!path.empty()) out += path + ": ";
+  if (severity == Severity::kWarning)
+    out += "warning: ";
+  if (!path.empty())
+    out += path + ": ";
   out += message;
   return out;
 }
 
 void Diagnostics::Error(Mark mark, std::string path, std::string message) {
-  items_.push_back({Diagnostic::Severity::kError, file_, mark, std::move(path), std::move(message)});
+  items_.push_back(
+      {Diagnostic::Severity::kError, file_, mark, std::move(path), std::move(message)});
 }
 
 void Diagnostics::Warning(Mark mark, std::string path, std::string message) {
@@ -36,14 +39,16 @@ bool Diagnostics::has_errors() const {
 
 void Diagnostics::SortByPosition() {
   std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    if (a.mark.line != b.mark.line) return a.mark.line < b.mark.line;
+    if (a.mark.line != b.mark.line)
+      return a.mark.line < b.mark.line;
     return a.mark.column < b.mark.column;
   });
 }
 
 std::string Diagnostics::ToString() const {
   std::string out;
-  for (const Diagnostic& d : items_) out += d.ToString() + '\n';
+  for (const Diagnostic& d : items_)
+    out += d.ToString() + '\n';
   return out;
 }
 

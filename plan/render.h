@@ -21,7 +21,8 @@ inline constexpr const char* kApplySetPartOfLabel = "applyset.kubernetes.io/part
 inline constexpr const char* kManagedByLabel = "app.kubernetes.io/managed-by";
 inline constexpr const char* kManagedByValue = "starform";
 
-/// The ApplySet id of the parent above: "applyset-<base64url(sha256(name.namespace.kind.group))>-v1".
+/// The ApplySet id of the parent above:
+/// "applyset-<base64url(sha256(name.namespace.kind.group))>-v1".
 std::string ApplySetId();
 
 /// Every object the state renders to, in the contract's order: EnvoyProxy, Gateway,

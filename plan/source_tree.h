@@ -21,12 +21,12 @@ struct SourceNode {
   enum class Kind { kNull, kBool, kInt, kFloat, kString, kSeq, kMap };
 
   Kind kind = Kind::kNull;
-  Mark mark;                ///< where the value starts
-  std::string text;         ///< a string's value; for other scalars the text as written
-  bool bool_value = false;  ///< kBool
-  int64_t int_value = 0;    ///< kInt
-  double float_value = 0;   ///< kFloat
-  std::vector<SourceNode> items;                           ///< kSeq
+  Mark mark;                      ///< where the value starts
+  std::string text;               ///< a string's value; for other scalars the text as written
+  bool bool_value = false;        ///< kBool
+  int64_t int_value = 0;          ///< kInt
+  double float_value = 0;         ///< kFloat
+  std::vector<SourceNode> items;  ///< kSeq
   std::vector<std::pair<SourceNode, SourceNode>> entries;  ///< kMap, in order, duplicates kept
 
   bool is_scalar() const { return kind != Kind::kSeq && kind != Kind::kMap; }
