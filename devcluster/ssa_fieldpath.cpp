@@ -1,5 +1,7 @@
 #include "devcluster/ssa_fieldpath.h"
 
+#include "kube/schema_causes.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -102,23 +104,6 @@ int32_t NextRune(std::string_view s, size_t* i) {
   return r;
 }
 
-// unicode.IsPrint for the runes Kubernetes names and values realistically contain: ASCII
-// graphics and space, and everything above Latin-1 except the format and separator characters
-// Go escapes. (Go's full table is not worth carrying for list keys.)
-bool GoIsPrint(int32_t r) {
-  if (r < 0x20 || (r >= 0x7f && r <= 0x9f))
-    return false;
-  if (r == 0xa0 || r == 0xad)
-    return false;
-  if ((r >= 0x2000 && r <= 0x200f) || (r >= 0x2028 && r <= 0x202f) ||
-      (r >= 0x205f && r <= 0x206f) || r == 0x3000 || r == 0xfeff || (r >= 0xfff9 && r <= 0xfffb)) {
-    return false;
-  }
-  if (r >= 0xe000 && r <= 0xf8ff)
-    return false;  // private use
-  return true;
-}
-
 void AppendHex(uint32_t value, int digits, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4)
@@ -197,62 +182,9 @@ bool EqualValues(const json& a, const json& b) {
   return a == b;
 }
 
+// strconv.Quote is the schema engine's too: one implementation of Go's quoting.
 std::string GoQuote(std::string_view text) {
-  std::string out = "\"";
-  for (size_t i = 0; i < text.size();) {
-    size_t start = i;
-    int32_t r = NextRune(text, &i);
-    if (r < 0) {
-      out += "\\x";
-      AppendHex(static_cast<unsigned char>(text[start]), 2, &out);
-      continue;
-    }
-    switch (r) {
-      case '"':
-        out += "\\\"";
-        continue;
-      case '\\':
-        out += "\\\\";
-        continue;
-      case '\a':
-        out += "\\a";
-        continue;
-      case '\b':
-        out += "\\b";
-        continue;
-      case '\f':
-        out += "\\f";
-        continue;
-      case '\n':
-        out += "\\n";
-        continue;
-      case '\r':
-        out += "\\r";
-        continue;
-      case '\t':
-        out += "\\t";
-        continue;
-      case '\v':
-        out += "\\v";
-        continue;
-      default:
-        break;
-    }
-    if (GoIsPrint(r)) {
-      out.append(text.substr(start, i - start));
-    } else if (r < 0x80) {
-      out += "\\x";
-      AppendHex(static_cast<uint32_t>(r), 2, &out);
-    } else if (r < 0x10000) {
-      out += "\\u";
-      AppendHex(static_cast<uint32_t>(r), 4, &out);
-    } else {
-      out += "\\U";
-      AppendHex(static_cast<uint32_t>(r), 8, &out);
-    }
-  }
-  out += '"';
-  return out;
+  return kube::GoQuote(text);
 }
 
 std::string GoValueString(const json& value) {
