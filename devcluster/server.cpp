@@ -133,6 +133,21 @@ class DevCluster::Http {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 
+  // An in-process request: already authenticated as |user|.
+  void ServeLocal(const UserInfo& user, const httplib::Request& req, httplib::Response& res) {
+    RequestRecord record = StartRecord(req);
+    record.user = user.name;
+    try {
+      Route(user, req, res, &record);
+    } catch (const StatusError& e) {
+      WriteJson(res, e.code(), e.ToJson().dump());
+    } catch (const std::exception& e) {
+      StatusError internal = InternalError(e.what());
+      WriteJson(res, internal.code(), internal.ToJson().dump());
+    }
+    FinishRecord(std::move(record), res);
+  }
+
  private:
   UserInfo Authenticate(const httplib::Request& req) {
     if (req.ssl != nullptr) {
@@ -194,13 +209,7 @@ class DevCluster::Http {
   }
 
   void Serve(const httplib::Request& req, httplib::Response& res) {
-    auto start = std::chrono::steady_clock::now();
-    RequestRecord record;
-    record.method = req.method;
-    record.path = req.path;
-    size_t q = req.target.find('?');
-    if (q != std::string::npos)
-      record.query = req.target.substr(q + 1);
+    RequestRecord record = StartRecord(req);
     try {
       const std::string& path = req.path;
       bool public_path =
@@ -225,9 +234,23 @@ class DevCluster::Http {
       StatusError internal = InternalError(e.what());
       WriteJson(res, internal.code(), internal.ToJson().dump());
     }
+    FinishRecord(std::move(record), res);
+  }
+
+  static RequestRecord StartRecord(const httplib::Request& req) {
+    RequestRecord record;
+    record.method = req.method;
+    record.path = req.path;
+    size_t q = req.target.find('?');
+    if (q != std::string::npos)
+      record.query = req.target.substr(q + 1);
+    record.started = std::chrono::steady_clock::now();
+    return record;
+  }
+  void FinishRecord(RequestRecord record, const httplib::Response& res) {
     record.status = res.status;
     record.duration = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - start);
+        std::chrono::steady_clock::now() - record.started);
     cluster_->Record(std::move(record));
   }
 
@@ -452,6 +475,29 @@ void DevCluster::Stop() {
   }
   if (!options_.state_dir.empty())
     SaveState();
+}
+
+}  // namespace starform::devcluster
+
+namespace starform::devcluster {
+
+LocalResponse DevCluster::Call(const LocalRequest& request) {
+  if (!http_)
+    throw std::runtime_error("DevCluster::Call before Start");
+  httplib::Request req;
+  req.method = request.method;
+  req.target = request.target;
+  size_t q = request.target.find('?');
+  req.path = httplib::detail::decode_url(request.target.substr(0, q), false);
+  if (q != std::string::npos)
+    httplib::detail::parse_query_text(request.target.substr(q + 1), req.params);
+  req.body = request.body;
+  if (!request.body.empty())
+    req.headers.emplace("Content-Type", request.content_type);
+  req.headers.emplace("Accept", "application/json");
+  httplib::Response res;
+  http_->ServeLocal({request.user, request.groups}, req, res);
+  return {res.status, res.body, res.get_header_value("Content-Type")};
 }
 
 }  // namespace starform::devcluster

@@ -32,6 +32,24 @@ struct RequestRecord {
   std::string field_manager;
   int status = 0;
   std::chrono::microseconds duration{0};
+  std::chrono::steady_clock::time_point started;
+};
+
+/// A request made in-process, as a client of the API would make it over HTTPS: the simulated
+/// controllers write this way so their writes pass the same admission, managedFields and
+/// resourceVersion checks as everyone else's and show in the request log.
+struct LocalRequest {
+  std::string method = "GET";
+  std::string target;  ///< path and query, "/api/v1/namespaces/x/services?fieldManager=y"
+  std::string body;
+  std::string content_type = "application/json";
+  std::string user = "system:serviceaccount:envoy-gateway-system:envoy-gateway";
+  std::vector<std::string> groups = {"system:serviceaccounts", "system:authenticated"};
+};
+struct LocalResponse {
+  int status = 0;
+  std::string body;
+  std::string content_type;
 };
 
 class DevCluster {
@@ -92,6 +110,10 @@ class DevCluster {
                      const std::string& name) const;
   /// Every object of |resource| ("httproutes", or "httproutes.gateway.networking.k8s.io").
   std::vector<nlohmann::json> List(const std::string& resource, const std::string& ns = "") const;
+
+  /// Serves |request| in-process, without TLS or authentication, as |request.user|.
+  /// Watches are not supported this way.
+  LocalResponse Call(const LocalRequest& request);
 
   std::vector<RequestRecord> RequestLog() const;
   void ClearRequestLog();

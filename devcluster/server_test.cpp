@@ -226,5 +226,29 @@ TEST_CASE("a CRD defined twice is served from its upstream-named file") {
   CHECK(sp->crd->versions.at(0).openapi_schema == canonical.versions.at(0).openapi_schema);
 }
 
+TEST_CASE("in-process calls take the same path as HTTPS requests and are logged") {
+  DevCluster& cluster = SharedCluster();
+  LocalRequest create;
+  create.method = "POST";
+  create.target = "/api/v1/namespaces?fieldManager=envoy-gateway";
+  create.body = R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"local-call"}})";
+  LocalResponse created = cluster.Call(create);
+  REQUIRE(created.status == 201);
+  json ns = json::parse(created.body);
+  CHECK(ns["metadata"]["managedFields"][0]["manager"] == "envoy-gateway");
+  CHECK(created.content_type == "application/json");
+
+  LocalResponse again = cluster.Call(create);
+  CHECK(again.status == 409);
+  CHECK(json::parse(again.body)["reason"] == "AlreadyExists");
+
+  bool logged = false;
+  for (const RequestRecord& r : cluster.RequestLog()) {
+    logged = logged || (r.path == "/api/v1/namespaces" && r.query == "fieldManager=envoy-gateway" &&
+                        r.user == create.user && r.status == 409);
+  }
+  CHECK(logged);
+}
+
 }  // namespace
 }  // namespace starform::devcluster::testing
