@@ -1,8 +1,11 @@
-// Wires the server-side apply and managedFields engines (ssa.h, managed_fields.h) into the
-// core server's hooks.
+// Wires the server-side apply and managedFields engines (ssa.h, managed_fields.h) and the
+// openapi documents (openapi.h) into the core server's hooks.
+
+#include <memory>
 
 #include "devcluster/hooks.h"
 #include "devcluster/managed_fields.h"
+#include "devcluster/openapi.h"
 #include "devcluster/resources.h"
 #include "devcluster/ssa.h"
 #include "devcluster/ssa_builtin_schemas.h"
@@ -20,7 +23,7 @@ const kube::Schema* SchemaOf(const ResourceType& type) {
 
 }  // namespace
 
-void InstallBuiltinHooks(Hooks* hooks) {
+void InstallBuiltinHooks(const ResourceRegistry& registry, Hooks* hooks) {
   if (!hooks->apply) {
     hooks->apply = [](const ApplyInput& in) {
       ApplyRequest request;
@@ -56,6 +59,12 @@ void InstallBuiltinHooks(Hooks* hooks) {
       request.now = in.now;
       request.schema = SchemaOf(*in.type);
       *updated = RecordUpdate(request, std::move(*updated));
+    };
+  }
+  if (!hooks->openapi) {
+    auto api = std::make_shared<const OpenApi>(registry);
+    hooks->openapi = [api](const httplib::Request& req, httplib::Response& res) {
+      return ServeOpenApi(*api, req, res);
     };
   }
 }

@@ -75,10 +75,12 @@ using FaultFn = std::function<Fault(const std::string& verb, const std::string& 
 /// Serves a path the core does not (openapi). Returns false when it does not handle it.
 using HttpFn = std::function<bool(const httplib::Request&, httplib::Response&)>;
 
-/// Fills the hooks whose implementation is in this library and that |hooks| leaves empty:
-/// server-side apply and managedFields (ssa.h, managed_fields.h).
+class ResourceRegistry;
 struct Hooks;
-void InstallBuiltinHooks(Hooks* hooks);
+/// Fills the hooks whose implementation is in this library and that |hooks| leaves empty:
+/// server-side apply and managedFields (ssa.h, managed_fields.h), and the openapi documents of
+/// what |registry| serves (openapi.h), built now: |registry| must be complete.
+void InstallBuiltinHooks(const ResourceRegistry& registry, Hooks* hooks);
 
 struct Hooks {
   ApplyFn apply;

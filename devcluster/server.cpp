@@ -419,7 +419,7 @@ void DevCluster::Start() {
       }
     }
   }
-  InstallBuiltinHooks(&options_.hooks);
+  InstallBuiltinHooks(registry_, &options_.hooks);
   rest_ = std::make_unique<RestApi>(&registry_, &store_, &options_.hooks, options_.rest);
   LoadState();
   if (!options_.seed_file.empty())
