@@ -28,44 +28,4 @@ uint64_t ParseResourceVersion(const std::string& value) {
   return rv;
 }
 
-namespace {
-const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-}
-
-std::string Base64UrlEncode(std::string_view data) {
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : data) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(buffer >> bits) & 63];
-    }
-  }
-  if (bits > 0)
-    out += kAlphabet[(buffer << (6 - bits)) & 63];
-  return out;
-}
-
-bool Base64UrlDecode(std::string_view text, std::string* out) {
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=')
-      break;
-    const char* p = std::strchr(kAlphabet, c);
-    if (p == nullptr || c == '\0')
-      return false;
-    buffer = (buffer << 6) | static_cast<uint32_t>(p - kAlphabet);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  return true;
-}
-
 }  // namespace starform::devcluster

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/base64.h"
+
 namespace httplib {
 struct Request;
 struct Response;
@@ -20,7 +22,7 @@ std::string Param(const httplib::Request& req, const char* name);
 void WriteJson(httplib::Response& res, int code, const std::string& body);
 /// A resourceVersion query value as a number; throws 400 when it is not one.
 uint64_t ParseResourceVersion(const std::string& value);
-std::string Base64UrlEncode(std::string_view data);
-bool Base64UrlDecode(std::string_view text, std::string* out);
+using kube::Base64UrlDecode;
+using kube::Base64UrlEncode;
 
 }  // namespace starform::devcluster
