@@ -221,6 +221,19 @@ bool Store::EventsSince(const std::string& store_key, uint64_t after_rv,
   return true;
 }
 
+uint64_t Store::WaitForChange(uint64_t after_rv, std::chrono::steady_clock::time_point deadline,
+                              const std::function<bool()>& cancelled) const {
+  std::unique_lock notify(notify_mu_);
+  notify_cv_.wait_until(notify, deadline,
+                        [&] { return rv_.load() > after_rv || shutdown_.load() || cancelled(); });
+  return rv_.load();
+}
+
+void Store::Wake() const {
+  { std::lock_guard notify(notify_mu_); }  // a waiter is either before its check or waiting
+  notify_cv_.notify_all();
+}
+
 void Store::Shutdown() {
   {
     std::lock_guard notify(notify_mu_);

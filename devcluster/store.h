@@ -88,6 +88,13 @@ class Store {
   bool EventsSince(const std::string& store_key, uint64_t after_rv,
                    std::chrono::steady_clock::time_point deadline, std::vector<Event>* out) const;
 
+  /// Waits until the resourceVersion passes |after_rv|, |deadline| comes, the store shuts down
+  /// or |cancelled| (checked after each Wake()) returns true. Returns current_rv().
+  uint64_t WaitForChange(uint64_t after_rv, std::chrono::steady_clock::time_point deadline,
+                         const std::function<bool()>& cancelled) const;
+  /// Makes every WaitForChange check its |cancelled| now.
+  void Wake() const;
+
   /// Wakes and ends every waiting watch.
   void Shutdown();
   bool shut_down() const { return shutdown_.load(); }
