@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "devcluster/controller_runner.h"
 #include "devcluster/discovery.h"
 #include "devcluster/rest_util.h"
 #include "devcluster/status.h"
@@ -434,6 +435,10 @@ void DevCluster::Start() {
   http_->WaitUntilRunning();
   if (!options_.kubeconfig_out.empty())
     WriteKubeconfig();
+  if (options_.controllers) {
+    controllers_ = std::make_unique<ControllerRunner>(*this, DefaultControllers(*this));
+    controllers_->Start();
+  }
   if (!options_.state_dir.empty()) {
     store_.set_on_change([this] {
       std::lock_guard lock(save_mu_);
@@ -460,6 +465,8 @@ void DevCluster::Start() {
 void DevCluster::Stop() {
   if (!http_)
     return;
+  if (controllers_)
+    controllers_->Stop();
   store_.Shutdown();
   http_->Stop();
   if (listener_.joinable())
@@ -480,6 +487,10 @@ void DevCluster::Stop() {
 }  // namespace starform::devcluster
 
 namespace starform::devcluster {
+
+bool DevCluster::WaitForControllersIdle(std::chrono::milliseconds timeout) {
+  return !controllers_ || controllers_->WaitForIdle(timeout);
+}
 
 LocalResponse DevCluster::Call(const LocalRequest& request) {
   if (!http_)

@@ -52,6 +52,8 @@ struct LocalResponse {
   std::string content_type;
 };
 
+class ControllerRunner;
+
 class DevCluster {
  public:
   struct Options {
@@ -73,6 +75,8 @@ class DevCluster {
     std::chrono::milliseconds lb_delay{0};  ///< for the simulated cloud controller
     std::string faults;                     ///< fault-injection spec, for the faults hook
     Hooks hooks;
+    /// Run the simulated controllers (controller_runner.h) while serving.
+    bool controllers = true;
   };
 
   explicit DevCluster(Options options);
@@ -115,6 +119,10 @@ class DevCluster {
   /// Watches are not supported this way.
   LocalResponse Call(const LocalRequest& request);
 
+  /// Waits until the simulated controllers have caught up with every change (see
+  /// ControllerRunner::WaitForIdle); true at once when they are off. False on timeout.
+  bool WaitForControllersIdle(std::chrono::milliseconds timeout);
+
   std::vector<RequestRecord> RequestLog() const;
   void ClearRequestLog();
 
@@ -145,6 +153,7 @@ class DevCluster {
   std::vector<RequestRecord> log_;
   std::vector<std::string> warnings_;
   std::unique_ptr<Http> http_;
+  std::unique_ptr<ControllerRunner> controllers_;
   std::thread listener_;
   std::thread saver_;
   std::mutex save_mu_;
