@@ -73,7 +73,11 @@ class DevCluster {
     size_t max_body_bytes = 3 * 1024 * 1024;
     RestOptions rest;
     std::chrono::milliseconds lb_delay{0};  ///< for the simulated cloud controller
-    std::string faults;                     ///< fault-injection spec, for the faults hook
+    /// The simulated DigitalOcean account (digitalocean_ccm.h): its load balancer limit (0: none)
+    /// and how many load balancer creations its API answers with a 500 first (-1: all).
+    int lb_limit = 0;
+    int lb_api_failures = 0;
+    std::string faults;  ///< fault-injection spec, for the faults hook
     Hooks hooks;
     /// Run the simulated controllers (controller_runner.h) while serving.
     bool controllers = true;
