@@ -1,4 +1,5 @@
 #include "devcluster/controller_runner.h"
+#include "devcluster/envoy_gateway_controller.h"
 #include "devcluster/server.h"
 
 namespace starform::devcluster {
@@ -6,6 +7,7 @@ namespace starform::devcluster {
 std::vector<std::unique_ptr<Controller>> DefaultControllers(const DevCluster& cluster) {
   (void)cluster;
   std::vector<std::unique_ptr<Controller>> controllers;
+  controllers.push_back(std::make_unique<EnvoyGatewayController>());
   return controllers;
 }
 
