@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "devcluster/protobuf.h"
 #include "devcluster/rest.h"
 #include "devcluster/rest_util.h"
 #include "devcluster/status.h"
@@ -18,7 +19,9 @@ struct Unchanged {};
 
 json DeleteOptions(const httplib::Request& req) {
   json options = json::object();
-  if (!req.body.empty()) {
+  if (!req.body.empty() && IsProtobuf(req.get_header_value("Content-Type"))) {
+    options = DecodeProtobuf(req.body);
+  } else if (!req.body.empty()) {
     options = json::parse(req.body, nullptr, false);
     if (options.is_discarded() || !options.is_object()) {
       throw BadRequest("the body of the request was not valid DeleteOptions");

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "devcluster/certs.h"
+#include "devcluster/protobuf.h"
 #include "devcluster/rest.h"
 #include "devcluster/rest_util.h"
 #include "devcluster/status.h"
@@ -75,6 +76,8 @@ json Comparable(const json& object) {
 
 json DecodeBody(const httplib::Request& req) {
   std::string type = req.get_header_value("Content-Type");
+  if (IsProtobuf(type))
+    return DecodeProtobuf(req.body);
   if (type.find("yaml") != std::string::npos) {
     SourceNode node;
     Diagnostics diags("");
