@@ -10,6 +10,7 @@
 #include "devcluster/rest_util.h"
 #include "devcluster/selector.h"
 #include "devcluster/status.h"
+#include "devcluster/table.h"
 
 namespace starform::devcluster {
 
@@ -68,6 +69,16 @@ struct Selection {
   }
 };
 
+// The Table a read asked for (Accept: ...;as=Table), with the request's includeObject.
+void WriteTable(const ResourceType& type, const std::vector<const json*>& objects,
+                const TableListMeta& meta, const ResponseForm& form, const httplib::Request& req,
+                httplib::Response& res) {
+  IncludeObject include = ParseIncludeObject(Param(req, "includeObject"));
+  nlohmann::ordered_json table = ToTable(type, objects, meta, "meta.k8s.io/" + form.table_version,
+                                         include, std::chrono::system_clock::now());
+  WriteJson(res, 200, table.dump());
+}
+
 }  // namespace
 
 std::string NowRfc3339() {
@@ -122,14 +133,21 @@ json RestApi::AsVersion(const ResourceType& type, const json& object) const {
 }
 
 void RestApi::Get(const Target& t, const httplib::Request& req, httplib::Response& res) {
-  (void)req;
+  ResponseForm form = NegotiateForm(req.get_header_value("Accept"));
   Entry entry = store_->Get(t.type->StoreKey(), t.ns, t.name);
   if (!entry)
     throw NotFound(*t.type, t.name);
+  if (form.table) {
+    json object = AsVersion(*t.type, *entry.object);
+    TableListMeta meta{std::to_string(entry.rv), "", -1};
+    WriteTable(*t.type, {&object}, meta, form, req, res);
+    return;
+  }
   WriteJson(res, 200, Serialize(*t.type, entry));
 }
 
 void RestApi::List(const Target& t, const httplib::Request& req, httplib::Response& res) {
+  ResponseForm form = NegotiateForm(req.get_header_value("Accept"));
   Selection selection(*t.type, req);
   std::string cont = Param(req, "continue");
   std::string rv_param = Param(req, "resourceVersion");
@@ -164,10 +182,7 @@ void RestApi::List(const Target& t, const httplib::Request& req, httplib::Respon
     bool too_old =
         NowMs() - issued >
         std::chrono::duration_cast<std::chrono::milliseconds>(options_.continue_ttl).count();
-    bool fault = false;
-    if (hooks_->faults)
-      fault = hooks_->faults("list", t.type->resource).expire_continue;
-    if (too_old || fault || (options.at_rv != 0 && options.at_rv < store_->compacted_rv())) {
+    if (too_old || (options.at_rv != 0 && options.at_rv < store_->compacted_rv())) {
       // The 410 carries a token that continues from the same key at the current state.
       throw ContinueExpired(EncodeContinue(0, options.after_key));
     }
@@ -194,6 +209,21 @@ void RestApi::List(const Target& t, const httplib::Request& req, httplib::Respon
   if (result.compacted)
     throw TooOldResourceVersion(options.at_rv, store_->compacted_rv());
 
+  if (form.table) {
+    TableListMeta meta{std::to_string(result.rv), "", -1};
+    if (!result.last_key.empty()) {
+      meta.continue_token = EncodeContinue(result.rv, result.last_key);
+      meta.remaining_item_count = result.remaining;
+    }
+    std::vector<json> objects;
+    objects.reserve(result.items.size());
+    for (const Entry& e : result.items)
+      objects.push_back(AsVersion(*t.type, *e.object));
+    std::vector<const json*> pointers;
+    for (const json& o : objects)
+      pointers.push_back(&o);
+    return WriteTable(*t.type, pointers, meta, form, req, res);
+  }
   std::string body;
   size_t total = 64;
   for (const Entry& e : result.items)
