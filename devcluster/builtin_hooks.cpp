@@ -1,8 +1,13 @@
-// Wires the server-side apply and managedFields engines (ssa.h, managed_fields.h) and the
-// openapi documents (openapi.h) into the core server's hooks.
+// Wires the parts implemented in this library into the core server's hooks: server-side apply
+// and managedFields (ssa.h, managed_fields.h), the openapi documents (openapi.h), the CRDs' CEL
+// rules (cel_rules.h) and fault injection (faults.h).
 
 #include <memory>
+#include <set>
+#include <stdexcept>
 
+#include "devcluster/cel_rules.h"
+#include "devcluster/faults.h"
 #include "devcluster/hooks.h"
 #include "devcluster/managed_fields.h"
 #include "devcluster/openapi.h"
@@ -21,9 +26,60 @@ const kube::Schema* SchemaOf(const ResourceType& type) {
   return BuiltinSchema(type.ApiVersion(), type.kind);
 }
 
+bool HasCelRules(const kube::Schema& schema) {
+  if (!schema.validation_rules().empty())
+    return true;
+  for (const auto& [name, property] : schema.properties()) {
+    if (HasCelRules(*property))
+      return true;
+  }
+  return (schema.items() != nullptr && HasCelRules(*schema.items())) ||
+         (schema.additional_properties() != nullptr &&
+          HasCelRules(*schema.additional_properties()));
+}
+
+// The CRDs' CEL rules as the API server runs them (customresource/strategy.go): only on an
+// object the schema found no blocking cause in, else the "rules not checked" cause, and only
+// for a schema with rules.
+ValidateFn CelValidator(const ResourceRegistry& registry, std::vector<std::string>* warnings) {
+  auto with_rules = std::make_shared<std::set<const kube::Schema*>>();
+  for (const ResourceType& type : registry.all()) {
+    if (!type.schema || !HasCelRules(*type.schema))
+      continue;
+    with_rules->insert(type.schema.get());
+    for (const UnimplementedRule& rule : UnimplementedCelRules(*type.schema)) {
+      warnings->push_back(type.GroupResource() + " " + type.version + ": CEL rule at \"" +
+                          rule.path + "\" not evaluated: " + rule.message);
+    }
+  }
+  return [with_rules](const ValidateInput& in) -> std::vector<kube::StatusCause> {
+    const kube::Schema* schema = in.type->schema.get();
+    if (with_rules->count(schema) == 0)
+      return {};
+    if (in.blocked)
+      return {kube::RulesNotCheckedCause()};
+    return CheckCelRules(*schema, *in.object, in.old, in.warnings);
+  };
+}
+
+FaultFn FaultHook(const std::string& spec_text, std::vector<std::string>* warnings) {
+  FaultSpec spec;
+  std::string error;
+  if (!ParseFaultSpec(spec_text, &spec, &error))
+    throw std::invalid_argument("--faults: " + error);
+  warnings->push_back("fault injection is on: " + FormatFaultSpec(spec));
+  auto injector = std::make_shared<FaultInjector>(std::move(spec));
+  return [injector](const std::string& verb, const std::string& resource) {
+    return injector->Decide(verb, resource);
+  };
+}
+
 }  // namespace
 
-void InstallBuiltinHooks(const ResourceRegistry& registry, Hooks* hooks) {
+void InstallBuiltinHooks(const ResourceRegistry& registry, const std::string& fault_spec,
+                         Hooks* hooks, std::vector<std::string>* warnings) {
+  // First, so a bad spec fails before the documents are built.
+  FaultFn faults = fault_spec.empty() ? FaultFn() : FaultHook(fault_spec, warnings);
   if (!hooks->apply) {
     hooks->apply = [](const ApplyInput& in) {
       ApplyRequest request;
@@ -67,6 +123,9 @@ void InstallBuiltinHooks(const ResourceRegistry& registry, Hooks* hooks) {
       return ServeOpenApi(*api, req, res);
     };
   }
+  hooks->validators.push_back(CelValidator(registry, warnings));
+  if (!hooks->faults)
+    hooks->faults = std::move(faults);
 }
 
 }  // namespace starform::devcluster

@@ -5,7 +5,6 @@
 // injection and the openapi documents. Each is optional; an absent hook means the server says
 // clearly that it does not implement that part (see docs/devcluster.md).
 
-#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -13,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "devcluster/faults.h"
 #include "kube/schema.h"
 
 namespace httplib {
@@ -51,36 +51,44 @@ struct UpdateInput {
 };
 using ManagedFieldsFn = std::function<void(const UpdateInput&, nlohmann::json* updated)>;
 
-/// Extra validation after the structural schema (hand-written CEL rules): causes to report
-/// as 422 Invalid. |old| is null on create.
-using ValidateFn = std::function<std::vector<kube::StatusCause>(
-    const ResourceType&, const nlohmann::json& object, const nlohmann::json* old)>;
+/// Extra validation after pruning, defaulting and the structural schema (the hand-written CEL
+/// rules), for one write of a custom resource or built-in.
+struct ValidateInput {
+  const ResourceType* type = nullptr;
+  const nlohmann::json* object = nullptr;  ///< the object to store
+  const nlohmann::json* old = nullptr;     ///< the stored object on update, null on create
+  /// The schema validation already found a blocking cause (kube::HasBlockingCause): the API
+  /// server then runs no CEL rule, and reports kube::RulesNotCheckedCause() instead when the
+  /// schema has rules. The validator decides, as only it knows whether there are rules.
+  bool blocked = false;
+  std::vector<std::string>* warnings = nullptr;  ///< for the response's Warning headers
+};
+/// Returns the causes to report as 422 Invalid (none: valid).
+using ValidateFn = std::function<std::vector<kube::StatusCause>(const ValidateInput&)>;
 
 /// Validating admission (webhooks): throw StatusError to refuse the write.
 using AdmitFn = std::function<void(const ResourceType&, const std::string& verb,
                                    const nlohmann::json& object, const nlohmann::json* old)>;
 
-/// What the fault injector decided for one request.
-struct Fault {
-  int code = 0;                        ///< 0: no error; else answer this status
-  int retry_after_seconds = 0;         ///< Retry-After header when > 0
-  std::chrono::milliseconds delay{0};  ///< added latency before handling
-  bool drop_connection = false;        ///< close mid-response
-  bool expire_continue = false;        ///< treat the continue token as expired
-  bool write_conflict = false;         ///< answer a write with 409 Conflict
-};
-/// |verb| as the audit log names it (get, list, watch, create, update, patch, delete, ...).
-using FaultFn = std::function<Fault(const std::string& verb, const std::string& resource)>;
+/// Decides the faults of one request (faults.h): called once per request on a resource, before
+/// it is handled. |verb| as the audit log names it (get, list, watch, create, update, patch,
+/// delete, deletecollection), but "apply" for a server-side apply PATCH; |resource| the plural.
+using FaultFn = std::function<FaultDecision(const std::string& verb, const std::string& resource)>;
 
 /// Serves a path the core does not (openapi). Returns false when it does not handle it.
 using HttpFn = std::function<bool(const httplib::Request&, httplib::Response&)>;
 
 class ResourceRegistry;
 struct Hooks;
-/// Fills the hooks whose implementation is in this library and that |hooks| leaves empty:
-/// server-side apply and managedFields (ssa.h, managed_fields.h), and the openapi documents of
-/// what |registry| serves (openapi.h), built now: |registry| must be complete.
-void InstallBuiltinHooks(const ResourceRegistry& registry, Hooks* hooks);
+/// Fills the hooks whose implementation is in this library: server-side apply and
+/// managedFields (ssa.h, managed_fields.h) and the openapi documents of what |registry| serves
+/// (openapi.h), each unless |hooks| has one already; the CEL rules of the CRDs (cel_rules.h),
+/// added to the validators; and, when |fault_spec| is not empty, fault injection as it says
+/// (faults.h, docs/devcluster-faults.md). |registry| must be complete. Throws
+/// std::invalid_argument with the parser's message for a bad |fault_spec|. Notices for the
+/// operator (CEL rules not evaluated, faults on) go to |warnings|.
+void InstallBuiltinHooks(const ResourceRegistry& registry, const std::string& fault_spec,
+                         Hooks* hooks, std::vector<std::string>* warnings);
 
 struct Hooks {
   ApplyFn apply;

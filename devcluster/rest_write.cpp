@@ -168,14 +168,15 @@ void RestApi::Admit(WriteRequest& w, json* object, const json* old) {
     }
     causes.insert(causes.end(), admission.causes.begin(), admission.causes.end());
   }
-  if (!causes.empty() && kube::HasBlockingCause(causes)) {
-    if (!hooks_->validators.empty())
-      causes.push_back(kube::RulesNotCheckedCause());
-  } else {
-    for (const ValidateFn& validate : hooks_->validators) {
-      std::vector<kube::StatusCause> more = validate(type, *object, old);
-      causes.insert(causes.end(), more.begin(), more.end());
-    }
+  ValidateInput validate_input;
+  validate_input.type = &type;
+  validate_input.object = object;
+  validate_input.old = old;
+  validate_input.blocked = kube::HasBlockingCause(causes);
+  validate_input.warnings = &w.warnings;
+  for (const ValidateFn& validate : hooks_->validators) {
+    std::vector<kube::StatusCause> more = validate(validate_input);
+    causes.insert(causes.end(), more.begin(), more.end());
   }
   if (!causes.empty()) {
     std::string group = type.group;
@@ -347,9 +348,6 @@ Entry RestApi::UpdateObject(WriteRequest& w, const std::function<json(const json
             const json& finalizers = object["metadata"]["finalizers"];
             if (!finalizers.is_array() || finalizers.empty())
               return std::nullopt;
-          }
-          if (hooks_->faults && hooks_->faults(w.verb, type.resource).write_conflict) {
-            throw ModifiedConflict(type, t.name);
           }
           return object;
         },

@@ -420,7 +420,7 @@ void DevCluster::Start() {
       }
     }
   }
-  InstallBuiltinHooks(registry_, &options_.hooks);
+  InstallBuiltinHooks(registry_, options_.faults, &options_.hooks, &warnings_);
   rest_ = std::make_unique<RestApi>(&registry_, &store_, &options_.hooks, options_.rest);
   LoadState();
   if (!options_.seed_file.empty())
