@@ -137,7 +137,7 @@ TEST_CASE("kubectl's flag spellings reach the same options") {
 }
 
 TEST_CASE("version prints the version") {
-  auto result = Starform({"version"});
+  auto result = Starform({"version", "--client"});
   CHECK(result.exit_code == 0);
-  CHECK(result.out.rfind("kubectl-starform ", 0) == 0);
+  CHECK(result.out.rfind("Client Version: kubectl-starform ", 0) == 0);
 }

@@ -23,6 +23,10 @@ TEST_CASE("requests without valid credentials get the real 401 Status") {
   CHECK(wrong.Get("/api/v1/namespaces").code == 401);
   // /version is public, as with anonymous auth on a real cluster.
   CHECK(anonymous.Get("/version").code == 200);
+  // Presenting a bad token is not anonymous: 401 even for /version, as kubectl sees it.
+  HttpResult bad = wrong.Get("/version");
+  CHECK(bad.code == 401);
+  CHECK(bad.Json()["reason"] == "Unauthorized");
 }
 
 TEST_CASE("a client certificate signed by the CA authenticates as its CN") {

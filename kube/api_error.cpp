@@ -177,6 +177,11 @@ std::string ApiError::Describe() const {
         return "The connection to the server " + HostOf(url) +
                " was refused - did you specify the right host or port?";
       }
+      // libcurl's wording for refused and unreachable alike.
+      if (Contains(message, "Couldn't connect to server")) {
+        return "Unable to connect to the server " + HostOf(url) + ": " + message +
+               " - is the cluster running, and did you specify the right host or port?";
+      }
       if (Contains(message, "SSL certificate") || Contains(message, "certificate verify") ||
           Contains(message, "SSL: no alternative certificate subject name")) {
         return "Unable to connect to the server " + HostOf(url) + ": " + message +

@@ -41,8 +41,16 @@ inline ProcessResult RunProcess(const std::vector<std::string>& argv, const std:
     posix_spawn_file_actions_addclose(&actions, fd);
   }
   std::vector<std::string> envs;
-  for (char** e = environ; *e != nullptr; ++e)
-    envs.emplace_back(*e);
+  // |env| overrides inherited variables of the same name (getenv would find the first).
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    std::string name = entry.substr(0, entry.find('='));
+    bool overridden = false;
+    for (const std::string& mine : env)
+      overridden = overridden || mine.substr(0, mine.find('=')) == name;
+    if (!overridden)
+      envs.push_back(std::move(entry));
+  }
   envs.insert(envs.end(), env.begin(), env.end());
   std::vector<char*> cargv, cenv;
   for (const std::string& a : argv)
