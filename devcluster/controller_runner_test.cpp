@@ -62,6 +62,18 @@ class Counter : public Controller {
   std::shared_ptr<Seen> seen_;
 };
 
+// Waits (up to a generous limit, for loaded CI machines) until |done| holds.
+template <typename F>
+bool Eventually(F done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  return true;
+}
+
 struct Fixture {
   Fixture() : cluster(Quiet()) { cluster.Start(); }
   static DevCluster::Options Quiet() {
@@ -105,11 +117,17 @@ TEST_CASE("runner: a burst of writes is coalesced into a few runs", "[controller
   auto seen = std::make_shared<Seen>();
   auto runner = f.Run(seen, milliseconds(100));
   REQUIRE(runner->WaitForIdle(milliseconds(5000)));
+  int before = seen->runs;
+  auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 500; ++i)
     f.cluster.Seed({ConfigMap("cm-" + std::to_string(i))});
+  auto burst = std::chrono::steady_clock::now() - start;
   REQUIRE(runner->WaitForIdle(milliseconds(10000)));
   CHECK(seen->configmaps == 500);
-  CHECK(seen->runs <= 12);  // at most one run per 100 ms while the burst lasts
+  // At most one run per 100 ms while the burst lasts, and one or two after it: never one per
+  // write, however slow the machine makes the burst.
+  CHECK(seen->runs - before <= burst / milliseconds(100) + 3);
+  CHECK(seen->runs - before < 500);
 }
 
 TEST_CASE("runner: its own writes converge to a fixed point", "[controller_runner]") {
@@ -130,12 +148,13 @@ TEST_CASE("runner: its own writes converge to a fixed point", "[controller_runne
 TEST_CASE("runner: runs at the time the controller asks for", "[controller_runner]") {
   Fixture f;
   auto seen = std::make_shared<Seen>();
-  seen->wake_in_ms = 150;
+  seen->wake_in_ms = 1500;  // far enough that WaitForIdle returns first on a slow machine
+  auto started = std::chrono::steady_clock::now();
   auto runner = f.Run(seen, milliseconds(10));
   REQUIRE(runner->WaitForIdle(milliseconds(5000)));
   CHECK(seen->runs == 1);  // idle does not wait for the timer
-  std::this_thread::sleep_for(milliseconds(400));
-  CHECK(seen->runs == 2);
+  REQUIRE(Eventually([&] { return seen->runs == 2; }));
+  CHECK(std::chrono::steady_clock::now() - started >= milliseconds(1500));  // not before its time
 }
 
 TEST_CASE("runner: a Reconcile that throws is retried", "[controller_runner]") {
@@ -143,8 +162,7 @@ TEST_CASE("runner: a Reconcile that throws is retried", "[controller_runner]") {
   auto seen = std::make_shared<Seen>();
   seen->throw_next = 1;
   auto runner = f.Run(seen, milliseconds(10));
-  std::this_thread::sleep_for(milliseconds(400));
-  CHECK(seen->runs == 2);
+  REQUIRE(Eventually([&] { return seen->runs == 2; }));
   CHECK(seen->configmaps == 0);
 }
 
@@ -156,7 +174,8 @@ TEST_CASE("runner: Stop ends promptly while waiting for a far timer", "[controll
   REQUIRE(runner->WaitForIdle(milliseconds(5000)));
   auto start = std::chrono::steady_clock::now();
   runner->Stop();
-  CHECK(std::chrono::steady_clock::now() - start < milliseconds(200));
+  // Far below the hour the timer is set for, with room for a loaded machine.
+  CHECK(std::chrono::steady_clock::now() - start < milliseconds(3000));
 }
 
 TEST_CASE("runner: DevCluster runs the default controllers and waits for them",
