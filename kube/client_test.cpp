@@ -205,6 +205,29 @@ TEST_CASE("client: errors are typed from the Status body") {
   CHECK(stale.error().reason == Reason::kConflict);
 }
 
+TEST_CASE("client: a create of an existing object is AlreadyExists") {
+  MakeNamespace("client-exists");
+  auto client = Connect(ConfigFromKubeconfig());
+  std::string body = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"twice"}})";
+  std::vector<std::optional<Result<HttpResponse>>> results(2);
+  for (auto& slot : results) {
+    // Sequential: the second starts after the first has answered.
+    Client::Call call = Client::Call::Of("POST", "/api/v1/namespaces/client-exists/configmaps",
+                                         body, "application/json");
+    call.idempotent = false;
+    client->Start(call, [&slot](Result<HttpResponse> r) { slot.emplace(std::move(r)); });
+    client->Run();
+  }
+  REQUIRE(results[0]->ok());
+  CHECK(results[0]->value().status == 201);
+  REQUIRE_FALSE(results[1]->ok());
+  const ApiError& e = results[1]->error();
+  CHECK(e.reason == Reason::kAlreadyExists);
+  CHECK(e.code == 409);
+  CHECK(e.Describe() == "Error from server (AlreadyExists): configmaps \"twice\" already exists");
+  CHECK(e.details["name"] == "twice");
+}
+
 TEST_CASE("client: 401 and 403 say what they mean") {
   RestConfig config = ConfigFromKubeconfig();
   config.token = "wrong";
