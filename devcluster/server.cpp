@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "devcluster/controller_runner.h"
+#include "devcluster/digitalocean_admission.h"
 #include "devcluster/discovery.h"
 #include "devcluster/rest_util.h"
 #include "devcluster/status.h"
@@ -417,6 +418,8 @@ void DevCluster::Start() {
     }
   }
   InstallBuiltinHooks(registry_, options_.faults, &options_.hooks, &warnings_);
+  // DOKS installs its LoadBalancer Service webhook in every cluster.
+  InstallDigitalOceanAdmission(&options_.hooks);
   rest_ = std::make_unique<RestApi>(&registry_, &store_, &options_.hooks, options_.rest);
   LoadState();
   if (!options_.seed_file.empty())
