@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
   app.add_option("--seed", options.seed_file, "create the objects of this YAML file at start");
   app.add_option("--state-dir", options.state_dir, "persist the objects here as JSON");
   app.add_option("--lb-delay", lb_delay, "load balancer provisioning delay, e.g. 2s");
+  app.add_option("--lb-limit", options.lb_limit, "DigitalOcean load balancer limit (0: none)");
+  app.add_option("--lb-api-failures", options.lb_api_failures,
+                 "answer this many load balancer creations with a 500 (-1: all)");
   app.add_option("--faults", options.faults, "fault-injection spec (docs/devcluster-faults.md)");
   app.add_option("--port", options.port, "port to listen on (0: any free port)");
   CLI11_PARSE(app, argc, argv);
