@@ -25,6 +25,16 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
+// "http://user:secret@proxy:3128" without "user:secret@", for messages.
+std::string WithoutUserinfo(const std::string& url) {
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t at = url.find('@', start);
+  if (at == std::string::npos || at > url.find('/', start))
+    return url;
+  return url.substr(0, start) + url.substr(at + 1);
+}
+
 struct ServerUrl {
   std::string scheme, host, port, prefix;
 };
@@ -250,8 +260,12 @@ class CurlTransport : public Transport {
     SetTls(easy, r);
     if (connect_to_ != nullptr)
       curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to_);
-    if (!options_.proxy_url.empty())
+    if (!options_.proxy_url.empty()) {
       curl_easy_setopt(easy, CURLOPT_PROXY, options_.proxy_url.c_str());
+      // An explicit proxy-url is always used, as client-go's http.ProxyURL does; libcurl would
+      // otherwise let NO_PROXY from the environment bypass it.
+      curl_easy_setopt(easy, CURLOPT_NOPROXY, "");
+    }
     SetMethod(easy, a);
     curl_multi_add_handle(multi_, easy);
   }
@@ -327,6 +341,12 @@ class CurlTransport : public Transport {
         r.timed_out = code == CURLE_OPERATION_TIMEDOUT;
         r.not_sent = sent == 0 || code == CURLE_COULDNT_CONNECT ||
                      code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY;
+        // Through a proxy every connection is to the proxy: say so, as Go's "proxyconnect"
+        // does, or "Failed to connect to 127.0.0.1 port 3128" reads like the API server.
+        if (!options_.proxy_url.empty() &&
+            (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_PROXY)) {
+          r.error = "proxyconnect " + WithoutUserinfo(options_.proxy_url) + ": " + r.error;
+        }
       }
       curl_multi_remove_handle(multi_, easy);
       curl_easy_cleanup(easy);
