@@ -286,6 +286,10 @@ void Client::OnResponse(std::shared_ptr<Attempt> attempt, HttpResponse response)
       return;
     }
   }
+  // Say that retries were tried, so "503" after a minute of backoff is not mistaken for one
+  // failed request.
+  if (retryable && attempt->sent > 1)
+    error.message += " (after " + std::to_string(attempt->sent) + " attempts)";
   attempt->done(std::move(error));
 }
 
