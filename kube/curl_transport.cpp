@@ -253,8 +253,10 @@ class CurlTransport : public Transport {
                      static_cast<long>(options_.connect_timeout.count()));
     if (r.timeout.count() > 0)
       curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(r.timeout.count()));
+    // gzip only, as client-go asks: "" would offer every encoding libcurl has (br, zstd), and a
+    // server that picks brotli at its default quality spends seconds on each large LIST page.
     if (!options_.disable_compression)
-      curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+      curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
     if (!options_.user_agent.empty())
       curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
     SetTls(easy, r);
