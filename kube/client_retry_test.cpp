@@ -413,31 +413,40 @@ std::function<HttpResponse(const HttpRequest&)> Lister(int total, int limit,
   };
 }
 
+// The names a ListAsync of ConfigMaps delivered, counting restarts (each forgets what came
+// before, as a caller must).
+struct Paged {
+  bool ok = false;
+  std::vector<std::string> names;
+  int restarts = 0;
+};
+Paged ListNames(Client& client, const std::string& ns, const ListOptions& options) {
+  Paged out;
+  client.ListAsync(
+      kConfigMaps, ns, options,
+      [&](json page) {
+        for (const json& item : page["items"])
+          out.names.push_back(item["metadata"]["name"]);
+      },
+      [&] {
+        ++out.restarts;
+        out.names.clear();
+      },
+      [&](Result<bool> r) { out.ok = r.ok(); });
+  client.Run();
+  return out;
+}
+
 TEST_CASE("retry: an expired continue token restarts the list from the beginning") {
   Fixture f;
   f.transport->answer = Lister(10, 4, {"c8"});
   ListOptions options;
   options.limit = 4;
-  std::vector<std::string> names;
-  int restarts = 0;
-  std::optional<Result<bool>> done;
-  f.client->ListAsync(
-      kConfigMaps, "ns", options,
-      [&](json page) {
-        for (const json& item : page["items"])
-          names.push_back(item["metadata"]["name"]);
-      },
-      [&] {
-        ++restarts;
-        names.clear();
-      },
-      [&](Result<bool> r) { done = r; });
-  f.client->Run();
-  REQUIRE(done);
-  REQUIRE(done->ok());
-  CHECK(restarts == 1);
-  CHECK(names.size() == 10);
-  CHECK(std::set<std::string>(names.begin(), names.end()).size() == 10);
+  Paged list = ListNames(*f.client, "ns", options);
+  REQUIRE(list.ok);
+  CHECK(list.restarts == 1);
+  CHECK(list.names.size() == 10);
+  CHECK(std::set<std::string>(list.names.begin(), list.names.end()).size() == 10);
   // first, c4, c8 (410), then first, c4, c8 again.
   CHECK(f.client->requests_sent() == 6);
   CHECK(f.transport->sent[3].request.path.find("continue=") == std::string::npos);
@@ -665,27 +674,12 @@ TEST_CASE("faults: an expired continue token restarts the list; items complete a
   Plan expected = plan(f.replay);
   ListOptions options;
   options.limit = 10;
-  std::vector<std::string> names;
-  int restarts = 0;
-  std::optional<Result<bool>> done;
-  f.client->ListAsync(
-      kConfigMaps, "default", options,
-      [&](json page) {
-        for (const json& item : page["items"])
-          names.push_back(item["metadata"]["name"]);
-      },
-      [&] {
-        ++restarts;
-        names.clear();
-      },
-      [&](Result<bool> r) { done = r; });
-  f.client->Run();
-  REQUIRE(done);
-  REQUIRE(done->ok());
-  CHECK(restarts == expected.restarts);
+  Paged list = ListNames(*f.client, "default", options);
+  REQUIRE(list.ok);
+  CHECK(list.restarts == expected.restarts);
   CHECK(f.client->requests_sent() == static_cast<size_t>(expected.requests));
-  CHECK(names.size() == 25);
-  CHECK(std::set<std::string>(names.begin(), names.end()).size() == 25);
+  CHECK(list.names.size() == 25);
+  CHECK(std::set<std::string>(list.names.begin(), list.names.end()).size() == 25);
 }
 
 TEST_CASE("faults: a dropped connection is retried for a GET, not for a create") {
