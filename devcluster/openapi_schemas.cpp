@@ -249,6 +249,38 @@ constexpr const char* kBuiltins = R"json({
       "binaryData": {"type": "object", "additionalProperties": {"type": "string", "format": "byte"}},
       "data": {"type": "object", "additionalProperties": {"type": "string"}},
       "immutable": {"type": "boolean"}}},
+  "io.k8s.api.core.v1.ResourceQuotaSpec": {"type": "object",
+    "properties": {
+      "hard": {"type": "object", "additionalProperties": {"type": "string"}},
+      "scopes": {"type": "array", "items": {"type": "string"}, "x-kubernetes-list-type": "atomic"},
+      "scopeSelector": {"type": "object", "x-kubernetes-map-type": "atomic",
+        "x-kubernetes-preserve-unknown-fields": true}}},
+  "io.k8s.api.core.v1.ResourceQuotaStatus": {"type": "object",
+    "properties": {
+      "hard": {"type": "object", "additionalProperties": {"type": "string"}},
+      "used": {"type": "object", "additionalProperties": {"type": "string"}}}},
+  "io.k8s.api.core.v1.ResourceQuota": {
+    "description": "ResourceQuota sets aggregate quota restrictions enforced per namespace",
+    "type": "object",
+    "properties": {
+      "spec": {"$ref": "#/definitions/io.k8s.api.core.v1.ResourceQuotaSpec"},
+      "status": {"$ref": "#/definitions/io.k8s.api.core.v1.ResourceQuotaStatus"}}},
+  "io.k8s.api.core.v1.LimitRangeItem": {"type": "object", "required": ["type"],
+    "properties": {
+      "default": {"type": "object", "additionalProperties": {"type": "string"}},
+      "defaultRequest": {"type": "object", "additionalProperties": {"type": "string"}},
+      "max": {"type": "object", "additionalProperties": {"type": "string"}},
+      "maxLimitRequestRatio": {"type": "object", "additionalProperties": {"type": "string"}},
+      "min": {"type": "object", "additionalProperties": {"type": "string"}},
+      "type": {"type": "string"}}},
+  "io.k8s.api.core.v1.LimitRangeSpec": {"type": "object", "required": ["limits"],
+    "properties": {
+      "limits": {"type": "array", "x-kubernetes-list-type": "atomic",
+        "items": {"$ref": "#/definitions/io.k8s.api.core.v1.LimitRangeItem"}}}},
+  "io.k8s.api.core.v1.LimitRange": {
+    "description": "LimitRange sets resource usage limits for each kind of resource in a Namespace.",
+    "type": "object",
+    "properties": {"spec": {"$ref": "#/definitions/io.k8s.api.core.v1.LimitRangeSpec"}}},
   "io.k8s.api.core.v1.ObjectReference": {"type": "object",
     "properties": {
       "apiVersion": {"type": "string"}, "fieldPath": {"type": "string"}, "kind": {"type": "string"},
@@ -383,6 +415,7 @@ constexpr BuiltinKind kBuiltinKinds[] = {
     {"", "v1", "Secret"},         {"", "v1", "ConfigMap"},
     {"", "v1", "Event"},          {"coordination.k8s.io", "v1", "Lease"},
     {"apps", "v1", "Deployment"}, {"apiextensions.k8s.io", "v1", "CustomResourceDefinition"},
+    {"", "v1", "ResourceQuota"},  {"", "v1", "LimitRange"},
 };
 
 json Ref(const std::string& name) {

@@ -53,6 +53,10 @@ ResourceRegistry::ResourceRegistry() {
   types_.push_back(Builtin("", "v1", "secrets", "Secret", true, false, {}));
   types_.push_back(Builtin("", "v1", "configmaps", "ConfigMap", true, false, {"cm"}));
   types_.push_back(Builtin("", "v1", "events", "Event", true, false, {"ev"}));
+  // Nothing enforces quotas or limits here; they are served so `kubectl describe namespace`
+  // finds (usually empty) lists, as on a real cluster.
+  types_.push_back(Builtin("", "v1", "resourcequotas", "ResourceQuota", true, true, {"quota"}));
+  types_.push_back(Builtin("", "v1", "limitranges", "LimitRange", true, false, {"limits"}));
   types_.push_back(Builtin("coordination.k8s.io", "v1", "leases", "Lease", true, false, {}));
   ResourceType deploy = Builtin("apps", "v1", "deployments", "Deployment", true, true, {"deploy"});
   deploy.categories = {"all"};

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 
+#include "devcluster/builtin_defaults.h"
 #include "devcluster/certs.h"
 #include "devcluster/protobuf.h"
 #include "devcluster/rest.h"
@@ -229,11 +230,7 @@ Entry RestApi::CreateObject(WriteRequest& w) {
   }
   if (type.has_status)
     object.erase("status");
-  if (type.group.empty() && type.resource == "namespaces") {
-    meta["labels"]["kubernetes.io/metadata.name"] = name;
-    object["spec"]["finalizers"] = json::array({"kubernetes"});
-    object["status"] = {{"phase", "Active"}};
-  }
+  ApplyBuiltinDefaults(type, &object);
   Admit(w, &object, nullptr);
   if (type.namespaced) {
     Entry ns = store_->Get("/namespaces", "", t.ns);
@@ -253,6 +250,7 @@ Entry RestApi::CreateObject(WriteRequest& w) {
         if (current)
           throw AlreadyExists(type, name);
         json out = object;
+        PrepareBuiltinCreate(type, *store_, &out);
         out["metadata"]["uid"] = NewUid();
         out["metadata"]["creationTimestamp"] = NowRfc3339();
         if (type.tracks_generation)
@@ -335,6 +333,7 @@ Entry RestApi::UpdateObject(WriteRequest& w, const std::function<json(const json
               object.erase("status");
             }
           }
+          ApplyBuiltinDefaults(type, &object);
           Admit(w, &object, &old);
           if (type.tracks_generation && t.subresource.empty() &&
               WithoutMetadataAndStatus(object) != WithoutMetadataAndStatus(old)) {
@@ -342,6 +341,7 @@ Entry RestApi::UpdateObject(WriteRequest& w, const std::function<json(const json
           }
           if (!w.is_apply)
             SetManager(hooks_, type, &old, w.manager, t.subresource, &object);
+          PrepareBuiltinUpdate(type, *store_, old, &object);
           if (Comparable(object) == Comparable(old))
             throw NoChange{};
           if (object["metadata"].contains("deletionTimestamp")) {

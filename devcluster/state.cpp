@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "devcluster/builtin_defaults.h"
+#include "devcluster/crd_objects.h"
 #include "devcluster/rest.h"
 #include "devcluster/server.h"
 #include "plan/source_tree.h"
@@ -80,13 +82,16 @@ void DevCluster::LoadState() {
   std::string file = options_.state_dir.empty() ? "" : options_.state_dir + "/state.json";
   if (!file.empty() && std::filesystem::exists(file)) {
     store_.Load(json::parse(ReadFile(file)));
-    return;
+  } else {
+    std::vector<json> defaults;
+    for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+      defaults.push_back(
+          {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
+    }
+    Seed(defaults);
   }
-  std::vector<json> defaults;
-  for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
-    defaults.push_back({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
-  }
-  Seed(defaults);
+  // The CRDs of --crds, whatever a saved state had.
+  StoreCrdObjects(registry_, &store_);
 }
 
 void DevCluster::SaveState() {
@@ -114,15 +119,16 @@ void DevCluster::Seed(const std::vector<json>& objects) {
     std::string ns = type->namespaced ? meta.value("namespace", "default") : "";
     if (type->namespaced)
       meta["namespace"] = ns;
-    if (type->group.empty() && type->resource == "namespaces") {
-      meta["labels"]["kubernetes.io/metadata.name"] = name;
-      object["spec"]["finalizers"] = json::array({"kubernetes"});
-      object["status"] = {{"phase", "Active"}};
-    }
+    ApplyBuiltinDefaults(*type, &object);
     if (type->schema)
       kube::ApplyDefaults(&object, *type->schema);
     store_.Write(type->StoreKey(), ns, name, [&](const Entry& current, uint64_t) {
       json out = object;
+      if (current) {
+        PrepareBuiltinUpdate(*type, store_, *current.object, &out);
+      } else {
+        PrepareBuiltinCreate(*type, store_, &out);
+      }
       out["metadata"]["uid"] = current ? (*current.object)["metadata"]["uid"] : json(NewUid());
       out["metadata"]["creationTimestamp"] = NowRfc3339();
       if (type->tracks_generation)
