@@ -90,5 +90,63 @@ TEST_CASE("kubectl create service gets a defaulted Service with a cluster IP", "
                           "80:" + std::to_string(node_port) + "/TCP", "AGE"}}));
 }
 
+TEST_CASE("kubectl describe namespace reads its quotas and limit ranges", "[kubectl]") {
+  SKIP_WITHOUT_KUBECTL();
+  KubectlCluster k;
+  k.cluster().ClearRequestLog();
+  ProcessResult r = k.Kubectl({"describe", "namespace", "tenant-acme"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out ==
+        "Name:         tenant-acme\n"
+        "Labels:       kubernetes.io/metadata.name=tenant-acme\n"
+        "              starform.dev/tenant=true\n"
+        "Annotations:  <none>\n"
+        "Status:       Active\n"
+        "\n"
+        "No resource quota.\n"
+        "\n"
+        "No LimitRange resource.\n");
+  CHECK(r.err == "");
+  for (const char* resource : {"/resourcequotas", "/limitranges"}) {
+    std::vector<RequestRecord> lists = Requests(k.cluster(), "GET", resource);
+    REQUIRE(lists.size() == 1);
+    CHECK(lists[0].path == std::string("/api/v1/namespaces/tenant-acme") + resource);
+    CHECK(lists[0].status == 200);
+  }
+}
+
+TEST_CASE("kubectl describe service shows the defaulted and allocated fields", "[kubectl]") {
+  SKIP_WITHOUT_KUBECTL();
+  KubectlCluster k;
+  json web = k.cluster().Get("services", "tenant-acme", "shop-web");
+  REQUIRE(web.is_object());
+  std::string ip = web["spec"]["clusterIP"];
+  ProcessResult r = k.Kubectl({"describe", "service", "shop-web", "-n", "tenant-acme"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out ==
+        "Name:                     shop-web\n"
+        "Namespace:                tenant-acme\n"
+        "Labels:                   <none>\n"
+        "Annotations:              <none>\n"
+        "Selector:                 app=shop-web\n"
+        "Type:                     ClusterIP\n"
+        "IP Family Policy:         SingleStack\n"
+        "IP Families:              IPv4\n"
+        "IP:                       " +
+            ip +
+            "\n"
+            "IPs:                      " +
+            ip +
+            "\n"
+            "Port:                     http  8080/TCP\n"
+            "TargetPort:               8080/TCP\n"
+            "Endpoints:                <none>\n"
+            "Session Affinity:         None\n"
+            "Internal Traffic Policy:  Cluster\n"
+            "Events:                   <none>\n");
+}
+
 }  // namespace
 }  // namespace starform::devcluster
