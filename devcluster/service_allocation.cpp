@@ -2,10 +2,14 @@
 // IPs, IP families and node ports (pkg/registry/core/service/storage/alloc.go, single-stack
 // IPv4; pkg/registry/core/namespace/strategy.go).
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "devcluster/builtin_defaults.h"
 #include "devcluster/resources.h"
@@ -80,33 +84,163 @@ json& Ports(json* spec) {
   return ports;
 }
 
-// The addresses and node ports the other Services hold.
-struct InUse {
-  std::set<uint32_t> ips{kKubernetesServiceIp};
-  std::set<int64_t> node_ports;
+// What one Service holds.
+struct Holdings {
+  std::vector<uint32_t> ips;
+  std::vector<int64_t> node_ports;
 };
 
-InUse CollectInUse(const Store& store, const std::string& store_key, const std::string& ns,
-                   const std::string& name) {
-  InUse used;
-  for (const Entry& e : store.List(store_key, {}).items) {
-    const json& meta = (*e.object)["metadata"];
-    if (meta.value("namespace", "") == ns && meta.value("name", "") == name)
-      continue;
-    const json& spec = e.object->value("spec", json::object());
-    if (spec.contains("clusterIPs") && spec["clusterIPs"].is_array()) {
-      for (const json& ip : spec["clusterIPs"]) {
-        if (auto parsed = ParseIpv4(ip.is_string() ? ip.get<std::string>() : ""))
-          used.ips.insert(*parsed);
-      }
+Holdings HoldingsOf(const json& object) {
+  Holdings h;
+  const json& spec = object.value("spec", json::object());
+  if (spec.contains("clusterIPs") && spec["clusterIPs"].is_array()) {
+    for (const json& ip : spec["clusterIPs"]) {
+      if (auto parsed = ParseIpv4(ip.is_string() ? ip.get<std::string>() : ""))
+        h.ips.push_back(*parsed);
     }
-    if (spec.contains("ports") && spec["ports"].is_array()) {
-      for (const json& port : spec["ports"])
-        used.node_ports.insert(NodePortOf(port));
-    }
-    used.node_ports.insert(spec.value("healthCheckNodePort", int64_t{0}));
   }
-  return used;
+  if (spec.contains("ports") && spec["ports"].is_array()) {
+    for (const json& port : spec["ports"]) {
+      if (int64_t node_port = NodePortOf(port))
+        h.node_ports.push_back(node_port);
+    }
+  }
+  if (int64_t health = spec.value("healthCheckNodePort", int64_t{0}))
+    h.node_ports.push_back(health);
+  return h;
+}
+
+// Every Service's addresses and node ports, kept up to date from the store's events: listing
+// every Service on each write made creating n Services take O(n^2).
+class ServiceIndex : public Store::WriterIndex {
+ public:
+  void Sync(const Store& store, const std::string& store_key) {
+    std::vector<Event> events;
+    if (!built_ || !store.EventsSince(store_key, synced_rv_, {}, &events)) {
+      Rebuild(store, store_key);
+      return;
+    }
+    for (const Event& e : events) {
+      Remove(e.key);
+      if (e.type != EventType::kDeleted)
+        Add(e.key, *e.entry.object);
+    }
+    synced_rv_ = std::max(synced_rv_, events.empty() ? synced_rv_ : events.back().rv);
+    synced_rv_ = std::max(synced_rv_, store.current_rv());
+    AdvanceHint();
+  }
+
+  int IpRefs(uint32_t ip) const {
+    auto it = ip_refs_.find(ip);
+    return it == ip_refs_.end() ? 0 : it->second;
+  }
+  int PortRefs(int64_t port) const {
+    auto it = port_refs_.find(port);
+    return it == port_refs_.end() ? 0 : it->second;
+  }
+  const Holdings* Of(const std::string& key) const {
+    auto it = by_key_.find(key);
+    return it == by_key_.end() ? nullptr : &it->second;
+  }
+  uint32_t ip_hint() const { return ip_hint_; }
+
+ private:
+  void Rebuild(const Store& store, const std::string& store_key) {
+    by_key_.clear();
+    ip_refs_.clear();
+    port_refs_.clear();
+    ip_hint_ = kRangeFirst + 1;
+    Store::ListResult all = store.List(store_key, {});
+    for (const Entry& e : all.items) {
+      const json& meta = (*e.object)["metadata"];
+      Add(ObjectKey(meta.value("namespace", ""), meta.value("name", "")), *e.object);
+    }
+    synced_rv_ = all.rv;
+    built_ = true;
+    AdvanceHint();
+  }
+  void Add(const std::string& key, const json& object) {
+    Holdings h = HoldingsOf(object);
+    for (uint32_t ip : h.ips)
+      ++ip_refs_[ip];
+    for (int64_t port : h.node_ports)
+      ++port_refs_[port];
+    by_key_[key] = std::move(h);
+  }
+  void Remove(const std::string& key) {
+    auto it = by_key_.find(key);
+    if (it == by_key_.end())
+      return;
+    for (uint32_t ip : it->second.ips) {
+      if (--ip_refs_[ip] == 0)
+        ip_refs_.erase(ip);
+      ip_hint_ = std::min(ip_hint_, ip);
+    }
+    for (int64_t port : it->second.node_ports) {
+      if (--port_refs_[port] == 0)
+        port_refs_.erase(port);
+    }
+    by_key_.erase(it);
+  }
+  // The lowest address that may be free: allocation scans from here, not from the start.
+  void AdvanceHint() {
+    ip_hint_ = std::max(ip_hint_, kRangeFirst + 1);
+    while (ip_hint_ < kRangeLast && (ip_hint_ == kKubernetesServiceIp || IpRefs(ip_hint_) > 0))
+      ++ip_hint_;
+  }
+
+  bool built_ = false;
+  uint64_t synced_rv_ = 0;
+  std::map<std::string, Holdings> by_key_;
+  std::map<uint32_t, int> ip_refs_;
+  std::map<int64_t, int> port_refs_;
+  uint32_t ip_hint_ = kRangeFirst + 1;
+};
+
+// The addresses and node ports the other Services hold: the index, less what the Service
+// being written held before, plus what this write has taken so far.
+class InUse {
+ public:
+  InUse(const ServiceIndex& index, const std::string& key) : index_(index), own_(index.Of(key)) {}
+
+  bool HasIp(uint32_t ip) const {
+    return ip == kKubernetesServiceIp || taken_ips_.count(ip) != 0 ||
+           index_.IpRefs(ip) > OwnCount(own_ ? &own_->ips : nullptr, ip);
+  }
+  bool HasPort(int64_t port) const {
+    return taken_ports_.count(port) != 0 ||
+           index_.PortRefs(port) > OwnCount(own_ ? &own_->node_ports : nullptr, port);
+  }
+  void TakeIp(uint32_t ip) { taken_ips_.insert(ip); }
+  /// False when it is held already.
+  bool TakePort(int64_t port) {
+    if (HasPort(port))
+      return false;
+    taken_ports_.insert(port);
+    return true;
+  }
+  void MarkPort(int64_t port) { taken_ports_.insert(port); }
+  uint32_t ip_hint() const { return index_.ip_hint(); }
+
+ private:
+  template <typename T>
+  static int OwnCount(const std::vector<T>* held, T value) {
+    return held == nullptr ? 0 : static_cast<int>(std::count(held->begin(), held->end(), value));
+  }
+
+  const ServiceIndex& index_;
+  const Holdings* own_;
+  std::set<uint32_t> taken_ips_;
+  std::set<int64_t> taken_ports_;
+};
+
+const ServiceIndex& SyncedIndex(const Store& store, const std::string& store_key) {
+  std::unique_ptr<Store::WriterIndex>& slot = store.writer_index("services");
+  if (!slot)
+    slot = std::make_unique<ServiceIndex>();
+  auto& index = static_cast<ServiceIndex&>(*slot);
+  index.Sync(store, store_key);
+  return index;
 }
 
 StatusError ServiceInvalid(const json& object, const std::string& field,
@@ -126,8 +260,8 @@ void AllocateClusterIp(InUse* used, json* object) {
   json& spec = (*object)["spec"];
   std::string requested = Str(spec, "clusterIP");
   if (requested.empty()) {
-    uint32_t ip = kRangeFirst + 1;
-    while (ip < kRangeLast && used->ips.count(ip) != 0)
+    uint32_t ip = used->ip_hint();
+    while (ip < kRangeLast && used->HasIp(ip))
       ++ip;
     if (ip >= kRangeLast)
       throw InternalError("failed to allocate a serviceIP: range is full");
@@ -137,7 +271,7 @@ void AllocateClusterIp(InUse* used, json* object) {
     std::string why;
     if (!ip || *ip <= kRangeFirst || *ip >= kRangeLast) {
       why = "provided IP " + requested + " is not in the valid range";
-    } else if (used->ips.count(*ip) != 0) {
+    } else if (used->HasIp(*ip)) {
       why = "provided IP is already allocated";
     }
     if (!why.empty()) {
@@ -146,14 +280,14 @@ void AllocateClusterIp(InUse* used, json* object) {
                                ": failed to allocate IP " + requested + ": " + why);
     }
   }
-  used->ips.insert(*ParseIpv4(requested));
+  used->TakeIp(*ParseIpv4(requested));
   spec["clusterIP"] = requested;
   spec["clusterIPs"] = json::array({requested});
 }
 
 int64_t NextNodePort(InUse* used) {
   for (int64_t port = kNodePortFirst; port <= kNodePortLast; ++port) {
-    if (used->node_ports.insert(port).second)
+    if (used->TakePort(port))
       return port;
   }
   throw InternalError("failed to allocate a nodePort: range is full");
@@ -165,7 +299,7 @@ void ReserveNodePort(InUse* used, int64_t port, const json& object, const std::s
   if (port < kNodePortFirst || port > kNodePortLast) {
     why = "provided port is not in the valid range. The range of valid ports is " +
           std::to_string(kNodePortFirst) + "-" + std::to_string(kNodePortLast);
-  } else if (!used->node_ports.insert(port).second) {
+  } else if (!used->TakePort(port)) {
     why = "provided port is already allocated";
   }
   if (!why.empty())
@@ -186,7 +320,7 @@ void AllocateNodePorts(InUse* used, const std::set<int64_t>& kept, json* object)
     if (node_port != 0) {
       if (kept.count(node_port) == 0 && mine.count(node_port) == 0)
         ReserveNodePort(used, node_port, *object, "spec.ports[" + std::to_string(i) + "].nodePort");
-      used->node_ports.insert(node_port);
+      used->MarkPort(node_port);
       mine.insert(node_port);
       continue;
     }
@@ -263,8 +397,8 @@ void PrepareServiceCreate(const ResourceType& type, const Store& store, json* ob
   NormalizeClusterIps(&spec);
   InitIpFamilies(nullptr, object);
   const json& meta = (*object)["metadata"];
-  InUse used =
-      CollectInUse(store, type.StoreKey(), meta.value("namespace", ""), meta.value("name", ""));
+  InUse used(SyncedIndex(store, type.StoreKey()),
+             ObjectKey(meta.value("namespace", ""), meta.value("name", "")));
   if (Str(spec, "clusterIP") != "None")
     AllocateClusterIp(&used, object);
   if (NeedsNodePorts(spec) || NeedsHealthCheck(spec))
@@ -338,8 +472,8 @@ void PrepareServiceUpdate(const ResourceType& type, const Store& store, const js
   NormalizeClusterIps(&spec);
   InitIpFamilies(&old_spec, object);
   const json& meta = (*object)["metadata"];
-  InUse used =
-      CollectInUse(store, type.StoreKey(), meta.value("namespace", ""), meta.value("name", ""));
+  InUse used(SyncedIndex(store, type.StoreKey()),
+             ObjectKey(meta.value("namespace", ""), meta.value("name", "")));
   if (!NeedsClusterIp(old_spec) && Str(spec, "clusterIP") != "None") {
     AllocateClusterIp(&used, object);
   } else if (old_spec.contains("clusterIPs") && spec.contains("clusterIPs") &&

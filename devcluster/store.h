@@ -107,6 +107,16 @@ class Store {
   void set_on_change(std::function<void()> fn) { on_change_ = std::move(fn); }
   size_t size() const;
 
+  /// Data a writer derives from the store and keeps beside it (the Services' allocated
+  /// addresses), so it need not list every object on each write. Only touched inside a
+  /// Write's mutation, which the write lock serializes.
+  struct WriterIndex {
+    virtual ~WriterIndex() = default;
+  };
+  std::unique_ptr<WriterIndex>& writer_index(const std::string& name) const {
+    return writer_indexes_[name];
+  }
+
  private:
   static Entry MakeEntry(nlohmann::json object, uint64_t rv);
 
@@ -121,6 +131,7 @@ class Store {
   mutable std::mutex notify_mu_;
   mutable std::condition_variable notify_cv_;
   std::function<void()> on_change_;
+  mutable std::map<std::string, std::unique_ptr<WriterIndex>> writer_indexes_;
 };
 
 }  // namespace starform::devcluster
