@@ -16,6 +16,10 @@ inline DevCluster& SharedCluster() {
     DevCluster::Options options;
     options.crds_dir = std::string(STARFORM_SHARED_DIR) + "/crds";
     options.rest.bookmark_interval = std::chrono::milliseconds(200);
+    // No simulated controllers here: tests that share this cluster assert on its request log
+    // and objects, which controller writes would change under them. Controller tests start
+    // their own cluster.
+    options.controllers = false;
     auto c = std::make_unique<DevCluster>(options);
     c->Start();
     return c;
