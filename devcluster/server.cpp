@@ -430,14 +430,8 @@ void DevCluster::Start() {
   port_ = http_->Bind(options_.host, options_.port);
   if (port_ <= 0)
     throw std::runtime_error("cannot listen on " + options_.host);
-  listener_ = std::thread([this] { http_->Listen(); });
-  http_->WaitUntilRunning();
-  if (!options_.kubeconfig_out.empty())
-    WriteKubeconfig();
-  if (options_.controllers) {
-    controllers_ = std::make_unique<ControllerRunner>(*this, DefaultControllers(*this));
-    controllers_->Start();
-  }
+  // Persistence is hooked up before anything can write: the listener's requests and the
+  // controllers' writes call the store's on_change from their own threads.
   if (!options_.state_dir.empty()) {
     store_.set_on_change([this] {
       std::lock_guard lock(save_mu_);
@@ -458,6 +452,14 @@ void DevCluster::Start() {
         lock.lock();
       }
     });
+  }
+  listener_ = std::thread([this] { http_->Listen(); });
+  http_->WaitUntilRunning();
+  if (!options_.kubeconfig_out.empty())
+    WriteKubeconfig();
+  if (options_.controllers) {
+    controllers_ = std::make_unique<ControllerRunner>(*this, DefaultControllers(*this));
+    controllers_->Start();
   }
 }
 
