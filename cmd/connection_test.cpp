@@ -70,7 +70,7 @@ TEST_CASE("version --client needs no cluster") {
   CHECK(r.out == std::string("Client Version: kubectl-starform ") + STARFORM_VERSION + "\n");
 }
 
-TEST_CASE("--kubeconfig connects with the file the dev cluster wrote") {
+TEST_CASE("the --kubeconfig flag connects with the file the dev cluster wrote") {
   auto r = Version({"--kubeconfig", Cluster().kubeconfig_path()});
   INFO(r.err);
   CHECK(r.exit_code == 0);

@@ -79,7 +79,7 @@ TEST_CASE("without KUBECONFIG the file is ~/.kube/config") {
   CHECK(ResolveConfig({}, env).rest.host == "https://home.example");
 }
 
-TEST_CASE("--kubeconfig reads only that file, which must exist") {
+TEST_CASE("the --kubeconfig flag reads only that file, which must exist") {
   FakeEnv env;
   env.vars["KUBECONFIG"] = "/a/config";
   env.files["/a/config"] = Config("a", "https://a.example", "    token: t\n", "a");
@@ -384,7 +384,7 @@ TEST_CASE("in-cluster config is used only when no kubeconfig gives anything") {
   CHECK_FALSE(ResolveConfig({}, env).rest.in_cluster);
 }
 
-TEST_CASE("--server works without any kubeconfig") {
+TEST_CASE("a --server flag works without any kubeconfig") {
   FakeEnv env;
   ConnectionFlags flags;
   flags.server = "https://127.0.0.1:6443";
@@ -432,7 +432,7 @@ TEST_CASE("kubeconfig syntax and type errors name the file and the field") {
             .server == "s");
 }
 
-TEST_CASE("--request-timeout takes seconds or a Go duration") {
+TEST_CASE("the request timeout takes seconds or a Go duration") {
   CHECK(ParseRequestTimeout("0") == std::chrono::milliseconds(0));
   CHECK(ParseRequestTimeout("") == std::chrono::milliseconds(0));
   CHECK(ParseRequestTimeout("5") == std::chrono::seconds(5));
