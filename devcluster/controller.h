@@ -29,7 +29,8 @@ class Controller {
   /// Moves the cluster one step toward what this controller wants. Returns when it must run
   /// again even if nothing changes (a load balancer's delay, a periodic event), or nullopt.
   /// Must be idempotent: a run with nothing to do writes nothing.
-  virtual std::optional<Clock::time_point> Reconcile(DevCluster& cluster, Clock::time_point now) = 0;
+  virtual std::optional<Clock::time_point> Reconcile(DevCluster& cluster,
+                                                     Clock::time_point now) = 0;
 };
 
 }  // namespace starform::devcluster

@@ -125,9 +125,8 @@ std::string BoolAnnotation(const json& service, std::string_view key, bool* valu
   *value = kTrue.count(*text) > 0;
   if (*value || kFalse.count(*text) > 0)
     return "";
-  return "cannot convert value " + kube::GoQuote(*text) + " for annotation " +
-         kube::GoQuote(key) + " to bool: strconv.ParseBool: parsing " + kube::GoQuote(*text) +
-         ": invalid syntax";
+  return "cannot convert value " + kube::GoQuote(*text) + " for annotation " + kube::GoQuote(key) +
+         " to bool: strconv.ParseBool: parsing " + kube::GoQuote(*text) + ": invalid syntax";
 }
 
 std::string LoadBalancerType(const json& service) {
