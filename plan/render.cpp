@@ -60,6 +60,18 @@ std::vector<const App*> AppsByNamespaceAndName(const std::vector<App>& apps) {
 
 }  // namespace
 
+const std::vector<RenderedKind>& RenderedKinds() {
+  static const std::vector<RenderedKind> kinds = {
+      {"gateway.envoyproxy.io/v1alpha1", "EnvoyProxy", "envoyproxies"},
+      {"gateway.networking.k8s.io/v1", "Gateway", "gateways"},
+      {"gateway.envoyproxy.io/v1alpha1", "ClientTrafficPolicy", "clienttrafficpolicies"},
+      {"gateway.networking.k8s.io/v1beta1", "ReferenceGrant", "referencegrants"},
+      {"gateway.envoyproxy.io/v1alpha1", "SecurityPolicy", "securitypolicies"},
+      {"gateway.networking.k8s.io/v1", "HTTPRoute", "httproutes"},
+  };
+  return kinds;
+}
+
 std::string ApplySetId() {
   // KEP-3659: sha256("<name>.<namespace>.<Kind>.<group>"); ConfigMap is in the core group, so the
   // group part is empty and the string ends in '.'.

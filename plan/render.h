@@ -21,6 +21,16 @@ inline constexpr const char* kApplySetPartOfLabel = "applyset.kubernetes.io/part
 inline constexpr const char* kManagedByLabel = "app.kubernetes.io/managed-by";
 inline constexpr const char* kManagedByValue = "starform";
 
+/// A kind that Render produces, with the resource (plural) it is served as.
+struct RenderedKind {
+  const char* api_version;
+  const char* kind;
+  const char* resource;
+};
+
+/// The rendered kinds, in render (and apply) order.
+const std::vector<RenderedKind>& RenderedKinds();
+
 /// The ApplySet id of the parent above:
 /// "applyset-<base64url(sha256(name.namespace.kind.group))>-v1".
 std::string ApplySetId();

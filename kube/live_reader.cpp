@@ -1,0 +1,245 @@
+#include "kube/live_reader.h"
+
+#include <set>
+
+#include "plan/render.h"
+
+namespace starform::kube {
+
+namespace {
+
+const ResourceRef kNamespaces{"", "v1", "namespaces", false};
+const ResourceRef kServices{"", "v1", "services", true};
+const ResourceRef kSecrets{"", "v1", "secrets", true};
+const ResourceRef kConfigMaps{"", "v1", "configmaps", true};
+const ResourceRef kGatewayClasses{"gateway.networking.k8s.io", "v1", "gatewayclasses", false};
+
+const char* kInstallHint =
+    "install the Gateway API CRDs (v1.4 or later, standard channel) and Envoy Gateway (v1.7 or "
+    "later), e.g. `helm install eg oci://docker.io/envoyproxy/gateway-helm --version v1.7.0 -n "
+    "envoy-gateway-system --create-namespace`, which brings both";
+
+std::string StringAt(const nlohmann::json& object, std::initializer_list<const char*> path) {
+  const nlohmann::json* node = &object;
+  for (const char* step : path) {
+    if (!node->is_object())
+      return "";
+    auto it = node->find(step);
+    if (it == node->end())
+      return "";
+    node = &*it;
+  }
+  return node->is_string() ? node->get<std::string>() : "";
+}
+
+// Collects the first error of many concurrent reads.
+class Reads {
+ public:
+  void Fail(const std::string& what, const ApiError& error) {
+    if (error_.empty())
+      error_ = "reading " + what + ": " + error.Describe();
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string error_;
+};
+
+}  // namespace
+
+bool Preflight(Client& client, RenderedApis* apis, std::string* error) {
+  Result<Discovery> discovery = client.Discover();
+  if (!discovery) {
+    *error = "discovering the cluster's APIs: " + discovery.error().Describe();
+    return false;
+  }
+  std::vector<std::string> missing;
+  for (const RenderedKind& kind : RenderedKinds()) {
+    std::optional<ResourceRef> ref = discovery.value().Find(kind.api_version, kind.kind);
+    if (!ref) {
+      std::string group_version = kind.api_version;
+      size_t slash = group_version.find('/');
+      missing.push_back(std::string(kind.resource) + "." + group_version.substr(0, slash) + "/" +
+                        group_version.substr(slash + 1) + " (" + kind.kind + ")");
+      continue;
+    }
+    (*apis)[kind.kind] = *ref;
+  }
+  if (missing.empty())
+    return true;
+  *error = "the cluster does not serve ";
+  for (size_t i = 0; i < missing.size(); ++i)
+    *error += (i > 0 ? ", " : "") + missing[i];
+  *error += std::string(": ") + kInstallHint;
+  return false;
+}
+
+bool ReadLive(Client& client, const RenderedApis& apis, const LiveSorter& sorter,
+              const DesiredState& desired, LiveRead* out, std::string* error) {
+  Reads reads;
+  LiveState& state = out->state;
+  ClusterFacts& facts = state.facts;
+
+  for (const RenderedKind& kind : RenderedKinds()) {
+    const ResourceRef& ref = apis.at(kind.kind);
+    std::string api_version = kind.api_version;
+    std::string kind_name = kind.kind;
+    client.ListAsync(
+        ref, "", ListOptions{},
+        [&sorter, &state, api_version, kind_name](nlohmann::json page) {
+          for (const nlohmann::json& item : page["items"])
+            sorter.Add(api_version, kind_name, item, &state);
+        },
+        // A restarted list sees every object again: forget what the first pass kept.
+        [&state, kind_name] {
+          std::erase_if(state.objects,
+                        [&](const auto& entry) { return entry.first.kind == kind_name; });
+          if (kind_name == "HTTPRoute")
+            state.foreign_routes.clear();
+        },
+        [&reads, kind_name](Result<bool> done) {
+          if (!done)
+            reads.Fail("the " + kind_name + " objects", done.error());
+        });
+  }
+
+  client.ListAsync(
+      kNamespaces, "", ListOptions{},
+      [&facts, &out](nlohmann::json page) {
+        for (const nlohmann::json& item : page["items"]) {
+          std::string name = StringAt(item, {"metadata", "name"});
+          const nlohmann::json& metadata = item["metadata"];
+          facts.namespaces[name] = metadata.is_object() && metadata.contains("labels")
+                                       ? metadata["labels"]
+                                       : nlohmann::json::object();
+          if (name == "kube-system")
+            out->cluster_identity = StringAt(item, {"metadata", "uid"});
+        }
+      },
+      [&facts] { facts.namespaces.clear(); },
+      [&reads](Result<bool> done) {
+        if (!done)
+          reads.Fail("namespaces", done.error());
+      });
+
+  // Only the namespaces the apps use matter; only ports are kept.
+  auto app_namespaces = std::make_shared<std::set<std::string>>();
+  for (const App& app : desired.apps) {
+    app_namespaces->insert(app.namespace_.value);
+    if (app.auth && app.auth->ext_authz && !app.auth->ext_authz->namespace_.value.empty())
+      app_namespaces->insert(app.auth->ext_authz->namespace_.value);
+  }
+  client.ListAsync(
+      kServices, "", ListOptions{},
+      [&facts, app_namespaces](nlohmann::json page) {
+        for (const nlohmann::json& item : page["items"]) {
+          std::string ns = StringAt(item, {"metadata", "namespace"});
+          if (!app_namespaces->count(ns))
+            continue;
+          std::set<int64_t>& ports =
+              facts.services[ns + "/" + StringAt(item, {"metadata", "name"})];
+          const nlohmann::json& spec = item.contains("spec") ? item["spec"] : nlohmann::json();
+          if (spec.is_object() && spec.contains("ports") && spec["ports"].is_array())
+            for (const nlohmann::json& port : spec["ports"])
+              if (port.contains("port") && port["port"].is_number_integer())
+                ports.insert(port["port"].get<int64_t>());
+        }
+      },
+      [&facts] { facts.services.clear(); },
+      [&reads, &facts](Result<bool> done) {
+        if (!done)
+          reads.Fail("services", done.error());
+        else
+          facts.services_known = true;
+      });
+
+  // The GatewayClass, then the EnvoyProxy it names (for the load-balancer warning).
+  client.GetAsync(kGatewayClasses, "", desired.gateway.class_name.value,
+                  [&client, &apis, &facts, &reads](Result<nlohmann::json> got) {
+                    if (!got) {
+                      if (got.error().reason != Reason::kNotFound)
+                        reads.Fail("the GatewayClass", got.error());
+                      return;
+                    }
+                    facts.gateway_class = got.value();
+                    const nlohmann::json& spec = got.value()["spec"];
+                    if (!spec.is_object() || !spec.contains("parametersRef"))
+                      return;
+                    const nlohmann::json& ref = spec["parametersRef"];
+                    if (StringAt(ref, {"kind"}) != "EnvoyProxy")
+                      return;
+                    std::string ns = StringAt(ref, {"namespace"});
+                    client.GetAsync(apis.at("EnvoyProxy"), ns.empty() ? "default" : ns,
+                                    StringAt(ref, {"name"}),
+                                    [&facts, &reads](Result<nlohmann::json> proxy) {
+                                      if (proxy) {
+                                        facts.class_envoy_proxy_spec = proxy.value()["spec"];
+                                      } else if (proxy.error().reason != Reason::kNotFound) {
+                                        reads.Fail("the GatewayClass's EnvoyProxy", proxy.error());
+                                      }
+                                    });
+                  });
+
+  client.GetAsync(kConfigMaps, kApplySetParentNamespace, kApplySetParentName,
+                  [&facts, &reads](Result<nlohmann::json> got) {
+                    if (got) {
+                      facts.served_cluster = StringAt(
+                          got.value(), {"metadata", "annotations", "starform.dev/cluster"});
+                    } else if (got.error().reason != Reason::kNotFound) {
+                      reads.Fail("the ApplySet parent", got.error());
+                    }
+                  });
+
+  std::set<std::string> secret_names;
+  for (const Listener& listener : desired.gateway.listeners)
+    for (const Field<std::string>& ref : listener.certificate_refs)
+      secret_names.insert(ref.value);
+  const std::string& gateway_ns = desired.gateway.namespace_.value;
+  for (const std::string& name : secret_names) {
+    // A Secret's data never leaves this callback: only its existence is kept.
+    client.GetAsync(kSecrets, gateway_ns, name,
+                    [&facts, &reads, gateway_ns, name](Result<nlohmann::json> got) {
+                      if (got) {
+                        facts.secrets.insert(gateway_ns + "/" + name);
+                      } else if (got.error().reason != Reason::kNotFound) {
+                        reads.Fail("Secret " + gateway_ns + "/" + name, got.error());
+                      }
+                    });
+  }
+
+  client.Run();
+  if (!reads.error().empty()) {
+    *error = reads.error();
+    return false;
+  }
+  return true;
+}
+
+bool ReadDigests(Client& client, const RenderedApis& apis, const std::vector<ObjectKey>& keys,
+                 std::map<ObjectKey, std::optional<std::string>>* out, std::string* error) {
+  Reads reads;
+  for (const ObjectKey& key : keys) {
+    auto api = apis.find(key.kind);
+    if (api == apis.end()) {
+      *error = "the cluster does not serve " + key.kind;
+      return false;
+    }
+    client.GetAsync(api->second, key.ns, key.name, [out, key, &reads](Result<nlohmann::json> got) {
+      if (got) {
+        (*out)[key] = LiveContentDigest(KeepForPlan(got.value()));
+      } else if (got.error().reason == Reason::kNotFound) {
+        (*out)[key] = std::nullopt;
+      } else {
+        reads.Fail(key.Address(), got.error());
+      }
+    });
+  }
+  client.Run();
+  if (!reads.error().empty()) {
+    *error = reads.error();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace starform::kube

@@ -1,0 +1,135 @@
+#include "plan/live.h"
+
+#include <array>
+#include <cstdio>
+
+#include <openssl/sha.h>
+
+#include "plan/render.h"
+
+namespace starform {
+
+namespace {
+
+const nlohmann::json& Member(const nlohmann::json& object, const char* name) {
+  static const nlohmann::json kNull;
+  if (!object.is_object())
+    return kNull;
+  auto it = object.find(name);
+  return it == object.end() ? kNull : *it;
+}
+
+std::string StringMember(const nlohmann::json& object, const char* name) {
+  const nlohmann::json& value = Member(object, name);
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
+
+std::string Sha256Hex(const std::string& text) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest;
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+  std::string hex;
+  char buffer[3];
+  for (unsigned char byte : digest) {
+    std::snprintf(buffer, sizeof buffer, "%02x", byte);
+    hex += buffer;
+  }
+  return hex;
+}
+
+}  // namespace
+
+std::string LiveObject::PartOf() const {
+  return StringMember(labels, kApplySetPartOfLabel);
+}
+
+LiveObject KeepForPlan(const nlohmann::json& object) {
+  LiveObject live;
+  const nlohmann::json& metadata = Member(object, "metadata");
+  live.key.api_version = StringMember(object, "apiVersion");
+  live.key.kind = StringMember(object, "kind");
+  live.key.ns = StringMember(metadata, "namespace");
+  live.key.name = StringMember(metadata, "name");
+  live.uid = StringMember(metadata, "uid");
+  live.resource_version = StringMember(metadata, "resourceVersion");
+  if (Member(metadata, "labels").is_object())
+    live.labels = metadata["labels"];
+  if (Member(metadata, "annotations").is_object())
+    live.annotations = metadata["annotations"];
+  live.spec = Member(object, "spec");
+  live.managed_fields = Member(metadata, "managedFields");
+  return live;
+}
+
+std::string LiveContentDigest(const LiveObject& object) {
+  // A fixed shape, dumped with sorted keys (nlohmann's objects are ordered), so equal content
+  // always hashes equal.
+  nlohmann::json content = {{"uid", object.uid},
+                            {"labels", object.labels},
+                            {"annotations", object.annotations},
+                            {"spec", object.spec}};
+  return "sha256:" + Sha256Hex(content.dump());
+}
+
+LiveSorter::LiveSorter(std::set<ObjectKey> desired, std::string gateway_ns,
+                       std::string gateway_name)
+    : desired_(),
+      gateway_ns_(std::move(gateway_ns)),
+      gateway_name_(std::move(gateway_name)),
+      applyset_id_(ApplySetId()) {
+  for (const ObjectKey& key : desired)
+    desired_[{key.kind, key.ns, key.name}] = key.api_version;
+}
+
+bool LiveSorter::NamesOurGateway(const nlohmann::json& parent_ref,
+                                 const std::string& route_ns) const {
+  // Gateway API defaults: group gateway.networking.k8s.io, kind Gateway, the route's namespace.
+  std::string group = StringMember(parent_ref, "group");
+  std::string kind = StringMember(parent_ref, "kind");
+  std::string ns = StringMember(parent_ref, "namespace");
+  if (!Member(parent_ref, "group").is_null() && group != "gateway.networking.k8s.io")
+    return false;
+  if (!kind.empty() && kind != "Gateway")
+    return false;
+  return StringMember(parent_ref, "name") == gateway_name_ &&
+         (ns.empty() ? route_ns : ns) == gateway_ns_;
+}
+
+void LiveSorter::Add(const std::string& api_version, const std::string& kind,
+                     const nlohmann::json& object, LiveState* state) const {
+  const nlohmann::json& metadata = Member(object, "metadata");
+  ObjectKey key{api_version, kind, StringMember(metadata, "namespace"),
+                StringMember(metadata, "name")};
+  std::string part_of = StringMember(Member(metadata, "labels"), kApplySetPartOfLabel);
+  // Items of a LIST carry no apiVersion/kind of their own in JSON; the list's are theirs. The
+  // key ignores the version so that an object served at another version still matches.
+  bool owned = part_of == applyset_id_;
+  auto desired = desired_.find({kind, key.ns, key.name});
+  bool at_desired_name = desired != desired_.end();
+  if (at_desired_name)
+    key.api_version = desired->second;
+  if (owned || at_desired_name) {
+    LiveObject live = KeepForPlan(object);
+    live.key = key;
+    state->objects[key] = std::move(live);
+    return;
+  }
+  if (kind != "HTTPRoute")
+    return;
+  const nlohmann::json& spec = Member(object, "spec");
+  const nlohmann::json& parents = Member(spec, "parentRefs");
+  if (!parents.is_array())
+    return;
+  for (const nlohmann::json& parent : parents) {
+    if (!NamesOurGateway(parent, key.ns))
+      continue;
+    LiveForeignRoute route{key.ns, key.name, {}};
+    if (Member(spec, "hostnames").is_array())
+      for (const nlohmann::json& host : spec["hostnames"])
+        if (host.is_string())
+          route.hostnames.push_back(host.get<std::string>());
+    state->foreign_routes.push_back(std::move(route));
+    return;
+  }
+}
+
+}  // namespace starform
