@@ -39,6 +39,7 @@ int RunApp(int argc, char** argv) {
 
   std::vector<Command> commands = {
       AddRenderCommand(root, globals),
+      AddShowCommand(root, globals),
       AddVersionCommand(root, globals),
   };
   for (Command& command : commands)

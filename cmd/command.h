@@ -29,6 +29,7 @@ struct Command {
 };
 
 Command AddRenderCommand(CLI::App& root, const GlobalOptions& globals);
+Command AddShowCommand(CLI::App& root, const GlobalOptions& globals);
 Command AddVersionCommand(CLI::App& root, const GlobalOptions& globals);
 
 }  // namespace starform
