@@ -115,45 +115,146 @@ bool HaveProgram(const std::string& name) {
 
 // ---------------------------------------------------------------------------------------------
 // A child process, timed, with its peak RSS.
+//
+// ru_maxrss counts the memory a child had between fork and exec: a child forked from this
+// process, which holds the dev cluster (hundreds of MiB), would report that instead of its own
+// peak. So the children are forked by a small spawner forked at start, before the cluster
+// exists, which runs one command at a time on request and reports back.
 
 struct RunResult {
   double seconds = 0;
   int exit_code = -1;
   double max_rss_bytes = 0;
+  double cpu_seconds = 0;
   std::string out;
   std::string err;
 };
 
-RunResult Run(const std::vector<std::string>& args, const std::string& dir) {
-  std::string out_path = dir + "/child.out", err_path = dir + "/child.err";
-  std::vector<char*> argv;
-  for (const std::string& arg : args)
-    argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  auto start = std::chrono::steady_clock::now();
+struct Spawned {
+  int64_t nanoseconds;
+  int32_t exit_code;
+  int64_t max_rss_kib;
+  int64_t cpu_microseconds;  ///< user + system
+};
+
+int g_to_spawner = -1;
+int g_from_spawner = -1;
+
+bool ReadAll(int fd, void* data, size_t size) {
+  char* p = static_cast<char*>(data);
+  while (size > 0) {
+    ssize_t n = read(fd, p, size);
+    if (n <= 0)
+      return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool WriteAll(int fd, const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = write(fd, p, size);
+    if (n <= 0)
+      return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// A request is its size and then NUL-terminated strings: stdout path, stderr path, argv...
+[[noreturn]] void SpawnerLoop(int in, int out) {
+  for (;;) {
+    uint64_t size = 0;
+    if (!ReadAll(in, &size, sizeof size))
+      _exit(0);
+    std::string request(size, '\0');
+    if (!ReadAll(in, request.data(), size))
+      _exit(0);
+    std::vector<std::string> parts;
+    for (size_t start = 0; start < request.size();) {
+      size_t end = request.find('\0', start);
+      parts.push_back(request.substr(start, end - start));
+      start = end + 1;
+    }
+    std::vector<char*> argv;
+    for (size_t i = 2; i < parts.size(); ++i)
+      argv.push_back(parts[i].data());
+    argv.push_back(nullptr);
+    auto start = std::chrono::steady_clock::now();
+    pid_t pid = fork();
+    if (pid == 0) {
+      int child_out = open(parts[0].c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      int child_err = open(parts[1].c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      int child_in = open("/dev/null", O_RDONLY);
+      if (child_out < 0 || child_err < 0 || child_in < 0)
+        _exit(126);
+      dup2(child_in, 0);
+      dup2(child_out, 1);
+      dup2(child_err, 2);
+      execvp(argv[0], argv.data());
+      _exit(127);
+    }
+    Spawned spawned{0, -1, 0, 0};
+    int status = 0;
+    rusage usage{};
+    if (pid > 0 && wait4(pid, &status, 0, &usage) == pid) {
+      spawned.nanoseconds = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count();
+      spawned.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      spawned.max_rss_kib = usage.ru_maxrss;  // KiB on Linux
+      spawned.cpu_microseconds = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000 +
+                                 usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+    }
+    if (!WriteAll(out, &spawned, sizeof spawned))
+      _exit(0);
+  }
+}
+
+// Forks the spawner; call first thing in main, while this process is small and has no threads.
+void StartSpawner() {
+  int requests[2], replies[2];
+  if (pipe(requests) != 0 || pipe(replies) != 0)
+    throw std::runtime_error("pipe failed");
   pid_t pid = fork();
   if (pid < 0)
     throw std::runtime_error("fork failed");
   if (pid == 0) {
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int in = open("/dev/null", O_RDONLY);
-    if (out < 0 || err < 0 || in < 0)
-      _exit(126);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    execvp(argv[0], argv.data());
-    _exit(127);
+    close(requests[1]);
+    close(replies[0]);
+    SpawnerLoop(requests[0], replies[1]);
   }
-  int status = 0;
-  rusage usage{};
-  if (wait4(pid, &status, 0, &usage) != pid)
-    throw std::runtime_error("wait4 failed");
+  close(requests[0]);
+  close(replies[1]);
+  g_to_spawner = requests[1];
+  g_from_spawner = replies[0];
+}
+
+RunResult Run(const std::vector<std::string>& args, const std::string& dir) {
+  std::string out_path = dir + "/child.out", err_path = dir + "/child.err";
+  std::string request;
+  for (const std::string& part : {out_path, err_path}) {
+    request += part;
+    request += '\0';
+  }
+  for (const std::string& arg : args) {
+    request += arg;
+    request += '\0';
+  }
+  uint64_t size = request.size();
+  Spawned spawned{};
+  if (!WriteAll(g_to_spawner, &size, sizeof size) ||
+      !WriteAll(g_to_spawner, request.data(), request.size()) ||
+      !ReadAll(g_from_spawner, &spawned, sizeof spawned))
+    throw std::runtime_error("the spawner is gone");
   RunResult result;
-  result.seconds = Seconds(std::chrono::steady_clock::now() - start).count();
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.max_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024;  // KiB on Linux
+  result.seconds = static_cast<double>(spawned.nanoseconds) / 1e9;
+  result.exit_code = spawned.exit_code;
+  result.max_rss_bytes = static_cast<double>(spawned.max_rss_kib) * 1024;
+  result.cpu_seconds = static_cast<double>(spawned.cpu_microseconds) / 1e6;
   result.out = Slurp(out_path);
   result.err = Slurp(err_path);
   return result;
@@ -164,11 +265,12 @@ RunResult Run(const std::vector<std::string>& args, const std::string& dir) {
 
 struct RequestCounts {
   size_t total = 0;
-  size_t discovery = 0;    ///< /api, /apis, /apis/G/V, /openapi, /version
-  size_t first_pages = 0;  ///< reads on resources that are not continuation pages
-  size_t next_pages = 0;   ///< LIST continuation pages
-  size_t dry_runs = 0;     ///< PATCH ...?dryRun=All
-  size_t other = 0;        ///< other writes (none expected)
+  size_t discovery = 0;       ///< /api, /apis, /apis/G/V, /openapi, /version
+  size_t first_pages = 0;     ///< reads on resources that are not continuation pages
+  size_t next_pages = 0;      ///< LIST continuation pages
+  size_t dry_runs = 0;        ///< PATCH ...?dryRun=All
+  size_t other = 0;           ///< other writes (none expected)
+  double server_seconds = 0;  ///< the sum of the requests' durations in the server
 };
 
 size_t Segments(const std::string& path) {
@@ -191,6 +293,7 @@ RequestCounts Count(const std::vector<RequestRecord>& log) {
   RequestCounts counts;
   for (const RequestRecord& record : log) {
     ++counts.total;
+    counts.server_seconds += std::chrono::duration<double>(record.duration).count();
     bool dry_run = record.query.find("dryRun=") != std::string::npos;
     if (!IsResourcePath(record.path))
       ++counts.discovery;
@@ -411,6 +514,7 @@ void Prepare(DevCluster& cluster, const Desired& desired, int threads) {
 
 struct Measured {
   std::vector<double> seconds;
+  std::vector<double> cpu_seconds;
   double max_rss_bytes = 0;
   RequestCounts requests;
   std::string last_out;
@@ -438,6 +542,7 @@ Measured Measure(DevCluster& cluster, const std::vector<std::string>& args, int 
     if (i == 0)
       continue;  // the warm-up
     measured.seconds.push_back(r.seconds);
+    measured.cpu_seconds.push_back(r.cpu_seconds);
     measured.max_rss_bytes = std::max(measured.max_rss_bytes, r.max_rss_bytes);
     measured.requests = Count(cluster.RequestLog());
     measured.last_out = std::move(r.out);
@@ -542,6 +647,12 @@ bool NoChange(const std::string& starform, int apps, const std::string& state_fl
   std::printf("| requests | %s | %s | O(kinds) + O(changed): 0 dry runs, <= %zu reads | %s |\n",
               Describe(ours.requests).c_str(), kubectl ? Describe(theirs.requests).c_str() : "-",
               kMaxFirstPageReads, Verdict(requests_met));
+  std::printf("| median CPU time (user + system) | %s | %s | | |\n",
+              Sec(Median(ours.cpu_seconds)).c_str(),
+              kubectl ? Sec(Median(theirs.cpu_seconds)).c_str() : "-");
+  std::printf("| server time (sum over requests, last run) | %s | %s | | |\n",
+              Sec(ours.requests.server_seconds).c_str(),
+              kubectl ? Sec(theirs.requests.server_seconds).c_str() : "-");
   std::printf("\nplan: 0 to add, 0 to change, 0 to destroy, %zu unchanged; %zu warnings\n",
               desired.rendered.size(), warnings);
   return all;
@@ -602,6 +713,7 @@ bool Latency(const std::string& starform, int apps, int runs, const std::string&
 }  // namespace
 
 int main(int argc, char** argv) {
+  StartSpawner();
   int runs = std::max(1, IntFlag(argc, argv, "--runs", 5));
   int apps = std::max(1, IntFlag(argc, argv, "--apps", 10000));
   int latency_apps = std::max(1, IntFlag(argc, argv, "--latency-apps", 200));
