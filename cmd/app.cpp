@@ -40,6 +40,7 @@ int RunApp(int argc, char** argv) {
   std::vector<Command> commands = {
       AddRenderCommand(root, globals),
       AddShowCommand(root, globals),
+      AddPlanCommand(root, globals),
       AddVersionCommand(root, globals),
   };
   for (Command& command : commands)

@@ -30,6 +30,7 @@ struct Command {
 
 Command AddRenderCommand(CLI::App& root, const GlobalOptions& globals);
 Command AddShowCommand(CLI::App& root, const GlobalOptions& globals);
+Command AddPlanCommand(CLI::App& root, const GlobalOptions& globals);
 Command AddVersionCommand(CLI::App& root, const GlobalOptions& globals);
 
 }  // namespace starform

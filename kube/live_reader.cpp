@@ -87,8 +87,8 @@ bool ReadLive(Client& client, const RenderedApis& apis, const LiveSorter& sorter
     client.ListAsync(
         ref, "", ListOptions{},
         [&sorter, &state, api_version, kind_name](nlohmann::json page) {
-          for (const nlohmann::json& item : page["items"])
-            sorter.Add(api_version, kind_name, item, &state);
+          for (nlohmann::json& item : page["items"])
+            sorter.Add(api_version, kind_name, std::move(item), &state);
         },
         // A restarted list sees every object again: forget what the first pass kept.
         [&state, kind_name] {

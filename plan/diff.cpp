@@ -9,7 +9,7 @@ namespace starform {
 namespace {
 
 bool IsPlainKey(const std::string& key) {
-  if (key.empty())
+  if (key.empty() || !(std::isalpha(static_cast<unsigned char>(key[0])) || key[0] == '_'))
     return false;
   for (char c : key)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
@@ -47,7 +47,9 @@ struct Owners {
     Owners next;
     for (const auto& [manager, node] : nodes) {
       const nlohmann::json* child = nullptr;
-      if (node != nullptr) {
+      if (node != nullptr && node->empty()) {
+        child = node;  // a leaf in fieldsV1 owns the whole value, e.g. an atomic list
+      } else if (node != nullptr) {
         auto it = node->find("f:" + key);
         if (it != node->end())
           child = &*it;
@@ -94,8 +96,12 @@ struct Owners {
 
   Owners Item(const nlohmann::json& item, size_t index) const {
     Owners next;
-    for (const auto& [manager, node] : nodes)
-      next.nodes.emplace_back(manager, node == nullptr ? nullptr : ItemNode(*node, item, index));
+    for (const auto& [manager, node] : nodes) {
+      const nlohmann::json* child = nullptr;
+      if (node != nullptr)
+        child = node->empty() ? node : ItemNode(*node, item, index);
+      next.nodes.emplace_back(manager, child);
+    }
     return next;
   }
 
@@ -216,9 +222,9 @@ class Differ {
 };
 
 void CollectLeaves(const nlohmann::json& value, const std::string& path,
-                   std::vector<std::string>* out) {
+                   std::vector<std::pair<std::string, const nlohmann::json*>>* out) {
   if (IsLeaf(value)) {
-    out->push_back(path);
+    out->emplace_back(path, &value);
     return;
   }
   if (value.is_object()) {
@@ -299,9 +305,16 @@ Diff DiffViews(const nlohmann::json& before, const nlohmann::json& after,
   return std::move(differ.diff);
 }
 
+std::vector<std::pair<std::string, const nlohmann::json*>> Leaves(const nlohmann::json& view) {
+  std::vector<std::pair<std::string, const nlohmann::json*>> leaves;
+  CollectLeaves(view, "", &leaves);
+  return leaves;
+}
+
 std::vector<std::string> LeafPaths(const nlohmann::json& view) {
   std::vector<std::string> paths;
-  CollectLeaves(view, "", &paths);
+  for (const auto& leaf : Leaves(view))
+    paths.push_back(leaf.first);
   return paths;
 }
 

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -52,8 +53,11 @@ struct Diff {
 Diff DiffViews(const nlohmann::json& before, const nlohmann::json& after,
                const nlohmann::json& managed_fields, LiveOnlyFields mode);
 
-/// The dotted paths of every leaf (scalar, or empty object or list) of |view|, as DiffViews
-/// spells them.
+/// Every leaf (scalar, or empty object or list) of |view| with its dotted path, as DiffViews
+/// spells paths, in the json's order.
+std::vector<std::pair<std::string, const nlohmann::json*>> Leaves(const nlohmann::json& view);
+
+/// The paths of Leaves(view).
 std::vector<std::string> LeafPaths(const nlohmann::json& view);
 
 /// Number of leaves of |value|.

@@ -428,12 +428,7 @@ json EditedRoute(json* desired, json* managed) {
   return live;
 }
 
-// BUG (plan/diff.cpp, Owners::Item / Owners::Field): an empty fieldsV1 node means the manager owns
-// the whole value (an atomic list or map), but descending into an item or field of it yields
-// no node, so every manager is forgotten below an atomic list. A field another manager added
-// inside an HTTPRoute rule then looks like a server default and is not reported at all.
-TEST_CASE("diff: a field added inside an atomic list by another manager is drift",
-          "[!shouldfail]") {
+TEST_CASE("diff: a field added inside an atomic list by another manager is drift") {
   json desired;
   json managed;
   json live = EditedRoute(&desired, &managed);
@@ -444,9 +439,7 @@ TEST_CASE("diff: a field added inside an atomic list by another manager is drift
   CHECK(diff.changes[0].drift_manager == "kubectl-edit");
 }
 
-// BUG (same cause): a value changed inside an atomic list is found, but its manager not named.
-TEST_CASE("diff: a value changed inside an atomic list names the manager that owns the list",
-          "[!shouldfail]") {
+TEST_CASE("diff: a value changed inside an atomic list names the manager that owns the list") {
   json desired;
   json managed;
   EditedRoute(&desired, &managed);

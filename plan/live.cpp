@@ -42,9 +42,11 @@ std::string LiveObject::PartOf() const {
   return StringMember(labels, kApplySetPartOfLabel);
 }
 
-LiveObject KeepForPlan(const nlohmann::json& object) {
+LiveObject KeepForPlan(nlohmann::json object) {
   LiveObject live;
-  const nlohmann::json& metadata = Member(object, "metadata");
+  if (!object.is_object())
+    return live;
+  nlohmann::json& metadata = object["metadata"];
   live.key.api_version = StringMember(object, "apiVersion");
   live.key.kind = StringMember(object, "kind");
   live.key.ns = StringMember(metadata, "namespace");
@@ -52,11 +54,13 @@ LiveObject KeepForPlan(const nlohmann::json& object) {
   live.uid = StringMember(metadata, "uid");
   live.resource_version = StringMember(metadata, "resourceVersion");
   if (Member(metadata, "labels").is_object())
-    live.labels = metadata["labels"];
+    live.labels = std::move(metadata["labels"]);
   if (Member(metadata, "annotations").is_object())
-    live.annotations = metadata["annotations"];
-  live.spec = Member(object, "spec");
-  live.managed_fields = Member(metadata, "managedFields");
+    live.annotations = std::move(metadata["annotations"]);
+  if (metadata.is_object() && metadata.contains("managedFields"))
+    live.managed_fields = std::move(metadata["managedFields"]);
+  if (object.contains("spec"))
+    live.spec = std::move(object["spec"]);
   return live;
 }
 
@@ -94,8 +98,8 @@ bool LiveSorter::NamesOurGateway(const nlohmann::json& parent_ref,
          (ns.empty() ? route_ns : ns) == gateway_ns_;
 }
 
-void LiveSorter::Add(const std::string& api_version, const std::string& kind,
-                     const nlohmann::json& object, LiveState* state) const {
+void LiveSorter::Add(const std::string& api_version, const std::string& kind, nlohmann::json object,
+                     LiveState* state) const {
   const nlohmann::json& metadata = Member(object, "metadata");
   ObjectKey key{api_version, kind, StringMember(metadata, "namespace"),
                 StringMember(metadata, "name")};
@@ -108,7 +112,7 @@ void LiveSorter::Add(const std::string& api_version, const std::string& kind,
   if (at_desired_name)
     key.api_version = desired->second;
   if (owned || at_desired_name) {
-    LiveObject live = KeepForPlan(object);
+    LiveObject live = KeepForPlan(std::move(object));
     live.key = key;
     state->objects[key] = std::move(live);
     return;

@@ -32,8 +32,9 @@ struct LiveObject {
   std::string PartOf() const;
 };
 
-/// The parts of |object| the planner reads; status and server-owned metadata are dropped.
-LiveObject KeepForPlan(const nlohmann::json& object);
+/// The parts of |object| the planner reads, moved out of it; status and server-owned metadata
+/// are dropped.
+LiveObject KeepForPlan(nlohmann::json object);
 
 /// sha256 (hex) of what makes an object's planned change valid: its uid, spec, labels and
 /// annotations. Status and managedFields are left out, so a controller updating status does not
@@ -79,7 +80,7 @@ class LiveSorter {
   /// Files |object| (one item of a LIST of |api_version|/|kind|) into |state|: owned objects
   /// and objects at a desired name are kept, foreign HTTPRoutes naming our Gateway are listed,
   /// everything else is dropped.
-  void Add(const std::string& api_version, const std::string& kind, const nlohmann::json& object,
+  void Add(const std::string& api_version, const std::string& kind, nlohmann::json object,
            LiveState* state) const;
 
  private:

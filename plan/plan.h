@@ -111,13 +111,13 @@ struct PlanSummary {
 /// Where the plan came from: recorded so that a saved plan can be checked before it is applied.
 struct PlanOrigin {
   std::string tool_version;
-  std::string cluster;   ///< the desired state's cluster (do-nyc1-prod)
-  std::string server;    ///< the API server URL the plan was made against
+  std::string cluster;  ///< the desired state's cluster (do-nyc1-prod)
+  std::string server;   ///< the API server URL the plan was made against
   /// The cluster's identity: the uid of its kube-system namespace, which survives a changed
   /// URL and differs between two clusters behind the same URL.
   std::string cluster_identity;
-  std::string revision;  ///< the desired state's revision
-  std::string source;    ///< the file (or Starbase URL) it was read from
+  std::string revision;        ///< the desired state's revision
+  std::string source;          ///< the file (or Starbase URL) it was read from
   std::string desired_digest;  ///< sha256 of the desired state's text
   std::string created;         ///< RFC 3339 time, given by the caller (plan/ has no clock)
 };

@@ -29,12 +29,11 @@ bool ReadPlanFileDocument(const nlohmann::json& document, Plan* plan, std::strin
 using LiveDigests = std::map<ObjectKey, std::optional<std::string>>;
 
 /// Why |plan| can no longer be applied to the cluster at |server| with identity
-/// |cluster_identity| (PlanOrigin) whose objects now have |now|: one sentence per reason ("Saved plan is stale: httproute tenant-a/shop changed since
-/// the plan was made"), empty when it still holds. Every object of the plan is checked, the
-/// unchanged ones too (a plan is a decision about the whole layer); objects missing from |now|
-/// count as absent.
+/// |cluster_identity| (PlanOrigin) whose objects now have |now|: one sentence per reason ("Saved
+/// plan is stale: httproute tenant-a/shop changed since the plan was made"), empty when it still
+/// holds. Every object of the plan is checked, the unchanged ones too (a plan is a decision about
+/// the whole layer); objects missing from |now| count as absent.
 std::vector<std::string> StaleReasons(const Plan& plan, const std::string& server,
-                                      const std::string& cluster_identity,
-                                      const LiveDigests& now);
+                                      const std::string& cluster_identity, const LiveDigests& now);
 
 }  // namespace starform

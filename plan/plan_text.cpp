@@ -11,6 +11,7 @@
 #include <dtl/dtl.hpp>
 #include <nlohmann/json.hpp>
 
+#include "plan/diff.h"
 #include "plan/plan_output.h"
 #include "plan/yaml_emit.h"
 
@@ -119,53 +120,6 @@ std::string Pretty(const json& value, const std::string& indent) {
 /// A value as a field line shows it: one line, or indented JSON when a structure is long.
 std::string FormatValue(const json& value) {
   return Pretty(value, std::string(kFieldIndent));
-}
-
-// --- Field paths, spelled as plan.h spells FieldChange.path ------------------------------------
-
-bool IsPlainKey(std::string_view key) {
-  if (key.empty() || !(std::isalpha(static_cast<unsigned char>(key[0])) || key[0] == '_'))
-    return false;
-  return std::all_of(key.begin(), key.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-  });
-}
-
-/// "spec.hostnames", or `metadata.labels["app.kubernetes.io/name"]` for keys that are not names.
-std::string KeyPath(const std::string& parent, const std::string& key) {
-  if (!IsPlainKey(key))
-    return parent + "[" + DumpScalar(json(key)) + "]";
-  return parent.empty() ? key : parent + "." + key;
-}
-
-/// Whether every item is an object with a string "name", all different: then items are named.
-bool ItemsHaveUniqueNames(const json& array) {
-  std::vector<std::string> names;
-  for (const json& item : array) {
-    if (!item.is_object() || !item.contains("name") || !item["name"].is_string())
-      return false;
-    names.push_back(item["name"].get<std::string>());
-  }
-  std::sort(names.begin(), names.end());
-  return std::adjacent_find(names.begin(), names.end()) == names.end();
-}
-
-/// Every leaf of |value| (scalars, empty objects and arrays) with its path, in the json's order.
-void CollectLeaves(const json& value, const std::string& path,
-                   std::vector<std::pair<std::string, const json*>>* out) {
-  if (value.is_object() && !value.empty()) {
-    for (auto it = value.begin(); it != value.end(); ++it)
-      CollectLeaves(it.value(), KeyPath(path, it.key()), out);
-  } else if (value.is_array() && !value.empty()) {
-    bool named = ItemsHaveUniqueNames(value);
-    for (size_t i = 0; i < value.size(); ++i) {
-      std::string item =
-          named ? "[name=" + DumpScalar(value[i]["name"]) + "]" : "[" + std::to_string(i) + "]";
-      CollectLeaves(value[i], path + item, out);
-    }
-  } else {
-    out->emplace_back(path.empty() ? "(object)" : path, &value);
-  }
 }
 
 // --- Blocks ------------------------------------------------------------------------------------
@@ -299,13 +253,13 @@ std::vector<FieldLine> BlockFieldLines(const ResourceChange& change, const Paint
   std::vector<FieldLine> lines;
   if (change.action == Action::kCreate || change.action == Action::kDelete) {
     bool create = change.action == Action::kCreate;
-    std::vector<std::pair<std::string, const json*>> leaves;
     const json& whole = create ? change.after : change.before;
+    std::vector<std::pair<std::string, const json*>> leaves;
     if (!whole.is_null())
-      CollectLeaves(whole, "", &leaves);
+      leaves = Leaves(whole);
     std::string symbol = create ? paint(kGreen, "+") : paint(kRed, "-");
     for (const auto& [path, value] : leaves)
-      lines.push_back({symbol, path, FormatValue(*value), ""});
+      lines.push_back({symbol, path.empty() ? "(object)" : path, FormatValue(*value), ""});
     return lines;
   }
   for (const FieldChange& field : change.changes)
@@ -446,7 +400,8 @@ std::string Legend(const Plan& plan, const Painter& paint) {
                        [&](const ResourceChange& change) { return change.action == action; });
   };
   std::string out =
-      "Starform will perform the following actions. Resource actions are indicated with the "
+      "Starform compared the desired state with the live cluster and generated the following "
+      "execution plan. Resource actions are indicated with the "
       "following symbols:\n";
   const std::pair<Action, const char*> kMeanings[] = {
       {Action::kCreate, "create"},
@@ -485,12 +440,12 @@ std::string ForeignRoutes(const std::vector<ForeignRoute>& routes, const Painter
   for (const ForeignRoute& route : routes) {
     std::string hostnames =
         route.hostnames.empty() ? "(no hostnames)" : Join(route.hostnames, ", ");
-    out += "  route " + route.ns + "/" + route.name + ": " + hostnames + "\n";
-    if (!route.hijacked.empty()) {
-      out += "    " + paint(kBoldRed, "Error: ") +
-             paint(kBold, "hijacks hostnames of desired apps: " + Join(route.hijacked, ", ")) +
+    out += "  httproute " + route.ns + "/" + route.name + ": " + hostnames + "\n";
+    // The hijack itself is one of the plan's errors, printed with the others below.
+    if (!route.hijacked.empty())
+      out += "    " +
+             paint(kRed, "# claims hostnames of desired apps: " + Join(route.hijacked, ", ")) +
              "\n";
-    }
   }
   return out;
 }

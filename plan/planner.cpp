@@ -1,6 +1,7 @@
 #include "plan/planner.h"
 
 #include <algorithm>
+#include <map>
 
 #include "plan/diff.h"
 #include "plan/names.h"
@@ -52,13 +53,14 @@ size_t KindRank(const std::string& kind) {
 // Whether |path| (a leaf of the desired object) survives in |kept| (the leaves of the dry-run
 // result): itself, or something below it (an empty object the server filled with defaults).
 bool Survives(const std::string& path, const std::set<std::string>& kept) {
-  auto it = kept.lower_bound(path);
-  if (it == kept.end())
-    return false;
-  if (*it == path)
-    return true;
-  return it->size() > path.size() && it->compare(0, path.size(), path) == 0 &&
-         ((*it)[path.size()] == '.' || (*it)[path.size()] == '[');
+  // Paths that extend |path| sort after it, but not together: "x-y" sorts between "x" and
+  // "x.a". Every kept path with the prefix is looked at.
+  for (auto it = kept.lower_bound(path); it != kept.end() && it->compare(0, path.size(), path) == 0;
+       ++it) {
+    if (it->size() == path.size() || (*it)[path.size()] == '.' || (*it)[path.size()] == '[')
+      return true;
+  }
+  return false;
 }
 
 std::string CommaList(const std::vector<std::string>& items) {
@@ -103,14 +105,18 @@ std::optional<std::string> ClusterGuardError(const std::string& desired_cluster,
 }
 
 Planner::Planner(std::vector<nlohmann::json> desired, LiveState live, PlanOptions options)
-    : desired_(std::move(desired)), live_(std::move(live)), options_(std::move(options)) {
+    : live_(std::move(live)), options_(std::move(options)) {
   plan_.skipped_apps = options_.skipped_apps;
   for (const ObjectKey& target : options_.targets)
     plan_.targets.push_back(target.TargetSpelling());
-  for (const nlohmann::json& object : desired_)
-    PlanDesired(object);
+  CheckForeignRoutes(desired);
+  for (const nlohmann::json& object : desired)
+    desired_keys_.insert(KeyOf(object));
+  // Each rendered object moves into its change (as the body to apply): at 10,000 apps, copies
+  // of 19,000 objects are most of a plan's memory.
+  for (nlohmann::json& object : desired)
+    PlanDesired(std::move(object));
   PlanPrunes();
-  CheckForeignRoutes();
 }
 
 bool Planner::Targeted(const ObjectKey& key) const {
@@ -126,13 +132,12 @@ bool Planner::Frozen(const ObjectKey& key) const {
   return options_.frozen.count({key.kind, key.ns, key.name}) > 0;
 }
 
-void Planner::PlanDesired(const nlohmann::json& desired) {
+void Planner::PlanDesired(nlohmann::json desired) {
   ObjectKey key = KeyOf(desired);
   if (!Targeted(key) || Frozen(key))
     return;
   ResourceChange change;
   change.key = key;
-  change.body = desired;
   Entry entry;
   const nlohmann::json& metadata = desired["metadata"];
   entry.label_keys = KeysOf(Member(metadata, "labels"));
@@ -143,6 +148,7 @@ void Planner::PlanDesired(const nlohmann::json& desired) {
     change.action = Action::kCreate;
     change.after = ComparedView(Member(metadata, "labels"), Member(metadata, "annotations"),
                                 Member(desired, "spec"), entry.label_keys, entry.annotation_keys);
+    change.body = std::move(desired);
     plan_.resources.push_back(std::move(change));
     entries_.push_back(std::move(entry));
     return;
@@ -176,18 +182,29 @@ void Planner::PlanDesired(const nlohmann::json& desired) {
   for (const FieldChange& field : change.changes)
     if (field.op == FieldChange::Op::kRemove && !field.drift_manager.empty())
       change.remove_paths.push_back(field.path);
-  entry.live = object;
+  entry.live = &object;
+  change.body = std::move(desired);
   plan_.resources.push_back(std::move(change));
   entries_.push_back(std::move(entry));
+  Settle(plan_.resources.size() - 1);
+}
+
+// A no-op needs neither the body to apply nor its two views: dropping them keeps a plan of a
+// large, converged layer small.
+void Planner::Settle(size_t index) {
+  ResourceChange& change = plan_.resources[index];
+  if (change.action != Action::kNoOp)
+    return;
+  change.body = nullptr;
+  change.before = nullptr;
+  change.after = nullptr;
 }
 
 void Planner::PlanPrunes() {
-  std::set<ObjectKey> desired;
-  for (const nlohmann::json& object : desired_)
-    desired.insert(KeyOf(object));
   std::vector<const LiveObject*> prunes;
   for (const auto& [key, object] : live_.objects)
-    if (!desired.count(key) && object.PartOf() == ApplySetId() && Targeted(key) && !Frozen(key))
+    if (!desired_keys_.count(key) && object.PartOf() == ApplySetId() && Targeted(key) &&
+        !Frozen(key))
       prunes.push_back(&object);
   // Deletes go last, dependents first: the reverse of the render order.
   std::stable_sort(prunes.begin(), prunes.end(), [](const LiveObject* a, const LiveObject* b) {
@@ -208,16 +225,16 @@ void Planner::PlanPrunes() {
                                  entry.label_keys, entry.annotation_keys);
     change.live_digest = LiveContentDigest(*object);
     change.live_uid = object->uid;
-    entry.live = *object;
+    entry.live = object;
     plan_.resources.push_back(std::move(change));
     entries_.push_back(std::move(entry));
   }
 }
 
-void Planner::CheckForeignRoutes() {
+void Planner::CheckForeignRoutes(const std::vector<nlohmann::json>& desired) {
   // Hostnames of the desired apps, from the rendered routes.
   std::vector<std::pair<std::string, std::string>> claimed;  // hostname, "ns/name"
-  for (const nlohmann::json& object : desired_) {
+  for (const nlohmann::json& object : desired) {
     if (StringMember(object, "kind") != "HTTPRoute")
       continue;
     ObjectKey key = KeyOf(object);
@@ -246,11 +263,19 @@ void Planner::CheckForeignRoutes() {
 }
 
 std::vector<size_t> Planner::ToConfirm() const {
+  // An object whose namespace does not exist yet cannot be dry-run (the server answers
+  // NotFound): apply creates the gateway's namespace first, and a missing tenant namespace is
+  // a readiness warning of its own. Such creates stay as the client planned them.
+  const std::map<std::string, nlohmann::json>& namespaces = live_.facts.namespaces;
   std::vector<size_t> indexes;
-  for (size_t i = 0; i < plan_.resources.size(); ++i)
-    if (plan_.resources[i].action == Action::kCreate ||
-        plan_.resources[i].action == Action::kUpdate)
-      indexes.push_back(i);
+  for (size_t i = 0; i < plan_.resources.size(); ++i) {
+    const ResourceChange& change = plan_.resources[i];
+    if (change.action != Action::kCreate && change.action != Action::kUpdate)
+      continue;
+    if (!namespaces.empty() && !change.key.ns.empty() && !namespaces.count(change.key.ns))
+      continue;
+    indexes.push_back(i);
+  }
   return indexes;
 }
 
@@ -298,6 +323,7 @@ void Planner::Confirm(size_t index, const DryRunOutcome& outcome) {
   change.changes = std::move(diff.changes);
   if (change.changes.empty() && !change.adopt)
     change.action = Action::kNoOp;
+  Settle(index);
 }
 
 void Planner::FlagLoadBalancerChanges() {

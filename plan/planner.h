@@ -54,7 +54,7 @@ class Planner {
   Planner(std::vector<nlohmann::json> desired, LiveState live, PlanOptions options);
 
   /// The objects (indexes into draft().resources) whose change a dry run should confirm: every
-  /// create and update of the draft.
+  /// create and update of the draft, except those in a namespace that does not exist yet.
   std::vector<size_t> ToConfirm() const;
   /// The object to dry-run for resources[index]: the body to apply.
   const nlohmann::json& Body(size_t index) const { return plan_.resources[index].body; }
@@ -67,18 +67,19 @@ class Planner {
 
  private:
   struct Entry {
-    std::optional<LiveObject> live;
+    const LiveObject* live = nullptr;  ///< in live_.objects
     std::set<std::string> label_keys;
     std::set<std::string> annotation_keys;
   };
-  void PlanDesired(const nlohmann::json& desired);
+  void PlanDesired(nlohmann::json desired);
   void PlanPrunes();
-  void CheckForeignRoutes();
+  void CheckForeignRoutes(const std::vector<nlohmann::json>& desired);
+  void Settle(size_t index);
   void FlagLoadBalancerChanges();
   bool Targeted(const ObjectKey& key) const;
   bool Frozen(const ObjectKey& key) const;
 
-  std::vector<nlohmann::json> desired_;
+  std::set<ObjectKey> desired_keys_;
   LiveState live_;
   PlanOptions options_;
   Plan plan_;

@@ -65,6 +65,17 @@ class Checker {
     return true;
   }
 
+  // A shared namespace needs no tenant label, only to exist.
+  bool CheckSharedNamespace(const std::string& ns, const std::string& app) {
+    bool exists = facts_.namespaces.count(ns) > 0;
+    if (!exists && checked_namespaces_.insert(ns).second)
+      warnings_.push_back(
+          "namespace " + ns + " (ext_authz of app " + app +
+          ") does not exist: the app's SecurityPolicy cannot reach its ext_authz Service "
+          "until it and the Service exist");
+    return exists;
+  }
+
   void CheckService(const std::string& ns, const std::string& name, int64_t port,
                     const std::string& role, const std::string& app) {
     if (!facts_.services_known)
@@ -94,7 +105,7 @@ class Checker {
     if (app.auth && app.auth->ext_authz) {
       const ExtAuthz& ext = *app.auth->ext_authz;
       const std::string& ext_ns = ext.namespace_.value.empty() ? ns : ext.namespace_.value;
-      if (facts_.namespaces.count(ext_ns))
+      if (ext_ns == ns || CheckSharedNamespace(ext_ns, id))
         CheckService(ext_ns, ext.service.value, ext.port.value, "ext_authz service", id);
     }
   }

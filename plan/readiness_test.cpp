@@ -256,12 +256,7 @@ TEST_CASE("readiness: the ext_authz Service in a shared namespace") {
   }
 }
 
-// BUG (plan/readiness.cpp, Checker::CheckApp): the ext_authz Service is checked only when its
-// namespace exists, and a missing shared namespace gets no warning of its own (CheckNamespace
-// runs for app namespaces only). So when starform-authz does not exist, nothing is said, although
-// every request to the app is refused by the failing ext_authz call.
-TEST_CASE("readiness: a missing shared namespace of an ext_authz Service is warned about",
-          "[!shouldfail]") {
+TEST_CASE("readiness: a missing shared namespace of an ext_authz Service is warned about") {
   DesiredState state = Load(WithExtAuthz());
   ClusterFacts facts = Ready();  // no starform-authz namespace, no authz Service
   std::vector<std::string> warnings = ReadinessWarnings(state, facts);

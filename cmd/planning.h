@@ -1,0 +1,49 @@
+#pragma once
+
+// Making a plan, shared by `plan` and `apply`: read and validate the desired state (setting
+// aside invalid apps with --skip-invalid-apps), render it, connect, check the cluster serves the
+// rendered kinds and is the cluster the state is for, read the live layer, diff, confirm by
+// server-side dry run, and add readiness warnings. Problems are printed as "error: ..." on
+// stderr; the plan's own errors stay in the plan for its output to show.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cmd/command.h"
+#include "cmd/connection.h"
+#include "kube/client.h"
+#include "kube/live_reader.h"
+#include "plan/plan.h"
+
+namespace starform {
+
+struct PlanningOptions {
+  std::string filename;
+  bool adopt = false;
+  std::vector<std::string> targets;
+  bool skip_invalid_apps = false;
+  bool server_dry_run = true;
+  ConnectionOptions connection;
+
+  /// Adds -f, --adopt, --target, --skip-invalid-apps, --server-dry-run and the connection
+  /// flags to |app|.
+  void AddTo(CLI::App* app);
+};
+
+struct Planned {
+  Plan plan;
+  std::unique_ptr<kube::Client> client;  ///< still connected, for apply
+  kube::RenderedApis apis;
+};
+
+/// Makes the plan. Returns false after printing why when no plan could be made (bad input,
+/// no cluster, a read failed, the cluster guard).
+bool MakePlan(const PlanningOptions& options, const GlobalOptions& globals, Planned* out);
+
+/// Whether a plan's outcome must make the command fail: it has errors, or apps were skipped.
+bool PlanFails(const Plan& plan);
+
+}  // namespace starform

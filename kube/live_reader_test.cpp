@@ -1,0 +1,216 @@
+// The live reader and the dry runner against a dev cluster with the upstream CRDs: what a plan
+// reads, and the saved-plan staleness rule (status-only changes do not count).
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "devcluster/server.h"
+#include "kube/dry_runner.h"
+#include "kube/kubeconfig.h"
+#include "kube/live_reader.h"
+#include "plan/desired_state.h"
+#include "plan/plan_file.h"
+#include "plan/planner.h"
+#include "plan/render.h"
+
+namespace starform::kube {
+namespace {
+
+namespace fs = std::filesystem;
+using devcluster::DevCluster;
+using nlohmann::json;
+
+std::string TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "live-reader-test-XXXXXX").string();
+  return mkdtemp(pattern.data());
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+DevCluster& Cluster() {
+  static std::unique_ptr<DevCluster> cluster = [] {
+    DevCluster::Options options;
+    options.crds_dir = std::string(STARFORM_SHARED_DIR) + "/crds";
+    options.seed_file = std::string(STARFORM_TESTDATA_DIR) + "/devcluster/seed.yaml";
+    options.kubeconfig_out = TempDir() + "/kubeconfig";
+    options.keep_alive_seconds = 1;
+    options.controllers = false;
+    auto c = std::make_unique<DevCluster>(options);
+    c->Start();
+    return c;
+  }();
+  return *cluster;
+}
+
+std::unique_ptr<Client> Connect() {
+  Kubeconfig k =
+      ParseKubeconfig(ReadFile(Cluster().kubeconfig_path()), Cluster().kubeconfig_path());
+  ClientOptions options;
+  options.jitter_seed = 1;
+  return Client::Connect(ResolveConfig(k, {}, SystemEnv()).rest, SystemEnv(), options);
+}
+
+DesiredState Small() {
+  DesiredState state;
+  Diagnostics diags("small.yaml");
+  std::string text = ReadFile(std::string(STARFORM_TESTDATA_DIR) + "/states/small.yaml");
+  REQUIRE(LoadDesiredState(text, "small.yaml", &state, &diags));
+  return state;
+}
+
+std::set<ObjectKey> KeysOf(const std::vector<json>& objects) {
+  std::set<ObjectKey> keys;
+  for (const json& object : objects)
+    keys.insert({object["apiVersion"], object["kind"], object["metadata"]["namespace"],
+                 object["metadata"]["name"]});
+  return keys;
+}
+
+void ApplyAll(Client& client, const RenderedApis& apis, const std::vector<json>& objects) {
+  ApplyOptions options;
+  options.force = true;
+  for (const json& object : objects) {
+    Result<json> applied = client.Apply(apis.at(object["kind"]), object["metadata"]["namespace"],
+                                        object["metadata"]["name"], object.dump(), options);
+    INFO((applied ? "" : applied.error().Describe()));
+    REQUIRE(applied);
+  }
+}
+
+// Makes the plan of |state| as `plan` does, dry run included.
+Plan PlanOf(Client& client, const RenderedApis& apis, const DesiredState& state,
+            LiveRead* live_out = nullptr) {
+  std::vector<json> desired = Render(state);
+  LiveSorter sorter(KeysOf(desired), state.gateway.namespace_.value, state.gateway.name.value);
+  LiveRead live;
+  std::string error;
+  REQUIRE(ReadLive(client, apis, sorter, state, &live, &error));
+  if (live_out != nullptr)
+    *live_out = live;
+  Planner planner(std::move(desired), std::move(live.state), {});
+  ConfirmByDryRun(client, apis, planner);
+  PlanOrigin origin;
+  origin.server = client.config().host;
+  origin.cluster_identity = live.cluster_identity;
+  return planner.Finish(origin);
+}
+
+LiveDigests DigestsNow(Client& client, const RenderedApis& apis, const Plan& plan) {
+  std::vector<ObjectKey> keys;
+  for (const ResourceChange& change : plan.resources)
+    keys.push_back(change.key);
+  LiveDigests now;
+  std::string error;
+  REQUIRE(ReadDigests(client, apis, keys, &now, &error));
+  return now;
+}
+
+TEST_CASE("live reader: preflight finds every rendered kind in the dev cluster") {
+  auto client = Connect();
+  RenderedApis apis;
+  std::string error;
+  REQUIRE(Preflight(*client, &apis, &error));
+  CHECK(apis.size() == RenderedKinds().size());
+  CHECK(apis.at("ReferenceGrant").version == "v1beta1");
+  CHECK(apis.at("HTTPRoute").resource == "httproutes");
+}
+
+TEST_CASE("live reader: reads the facts readiness needs and the cluster's identity") {
+  auto client = Connect();
+  RenderedApis apis;
+  std::string error;
+  REQUIRE(Preflight(*client, &apis, &error));
+  LiveRead live;
+  PlanOf(*client, apis, Small(), &live);
+  CHECK_FALSE(live.cluster_identity.empty());
+  CHECK(live.state.facts.gateway_class.has_value());
+  CHECK(live.state.facts.secrets.count("starform-system/starform-app-tls") == 1);
+  CHECK(live.state.facts.services_known);
+  CHECK(live.state.facts.services.count("tenant-acme/shop-web") == 1);
+  CHECK(live.state.facts.namespaces.count("tenant-globex") == 1);
+}
+
+TEST_CASE("saved plans: a status update leaves a plan valid, a spec change makes it stale") {
+  auto client = Connect();
+  RenderedApis apis;
+  std::string error;
+  REQUIRE(Preflight(*client, &apis, &error));
+  DesiredState state = Small();
+  ApplyAll(*client, apis, Render(state));
+  Plan plan = PlanOf(*client, apis, state);
+  REQUIRE_FALSE(plan.HasChanges());
+  const std::string server = plan.origin.server;
+  const std::string identity = plan.origin.cluster_identity;
+  CHECK(StaleReasons(plan, server, identity, DigestsNow(*client, apis, plan)).empty());
+
+  // A controller writes status (attachedRoutes, conditions): not a change to the plan.
+  std::string route_path = apis.at("HTTPRoute").Path("tenant-acme", "shop");
+  Result<json> route = client->GetJson(route_path);
+  REQUIRE(route);
+  json with_status = route.value();
+  with_status["status"] = {
+      {"parents",
+       {{{"parentRef", {{"name", "starform"}, {"namespace", "starform-system"}}},
+         {"controllerName", "gateway.envoyproxy.io/gatewayclass-controller"},
+         {"conditions",
+          {{{"type", "Accepted"},
+            {"status", "True"},
+            {"reason", "Accepted"},
+            {"message", "Route is accepted"},
+            {"lastTransitionTime", "2026-11-26T00:00:00Z"},
+            {"observedGeneration", 1}}}}}}}};
+  devcluster::LocalRequest put;
+  put.method = "PUT";
+  put.target = route_path + "/status";
+  put.body = with_status.dump();
+  REQUIRE(Cluster().Call(put).status == 200);
+  CHECK(StaleReasons(plan, server, identity, DigestsNow(*client, apis, plan)).empty());
+
+  // A spec change is.
+  devcluster::LocalRequest patch;
+  patch.method = "PATCH";
+  patch.target = route_path + "?fieldManager=kubectl-edit";
+  patch.content_type = "application/merge-patch+json";
+  patch.body = R"({"spec":{"hostnames":["elsewhere.starform.app"]}})";
+  REQUIRE(Cluster().Call(patch).status == 200);
+  std::vector<std::string> reasons =
+      StaleReasons(plan, server, identity, DigestsNow(*client, apis, plan));
+  REQUIRE(reasons.size() == 1);
+  CHECK(reasons[0] ==
+        "Saved plan is stale: httproute tenant-acme/shop changed since the plan was made");
+
+  // And another cluster behind the same URL is refused.
+  CHECK_FALSE(StaleReasons(plan, server, "another-uid", DigestsNow(*client, apis, plan)).empty());
+}
+
+TEST_CASE("dry runner: an immutable-field refusal becomes a replacement, others errors") {
+  Result<json> immutable = ApiError{Reason::kInvalid,
+                                    422,
+                                    "HTTPRoute.gateway.networking.k8s.io \"x\" is invalid",
+                                    {{"FieldValueInvalid", "spec.x", "field is immutable"}},
+                                    {},
+                                    {},
+                                    "PATCH",
+                                    "https://h/x"};
+  DryRunOutcome outcome = DryRunOutcomeOf(immutable);
+  CHECK_FALSE(outcome.ok);
+  CHECK(outcome.immutable == "spec.x: field is immutable");
+  Result<json> refused = ApiError{Reason::kInvalid,
+                                  422,
+                                  "bad",
+                                  {{"FieldValueRequired", "spec.y", "Required value"}},
+                                  {},
+                                  {},
+                                  "PATCH",
+                                  "https://h/x"};
+  outcome = DryRunOutcomeOf(refused);
+  CHECK(outcome.immutable.empty());
+  CHECK_FALSE(outcome.error.empty());
+}
+
+}  // namespace
+}  // namespace starform::kube
