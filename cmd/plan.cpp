@@ -25,7 +25,8 @@ struct PlanCommandOptions {
   std::string out;
 };
 
-int RunPlan(const PlanCommandOptions& options, const GlobalOptions& globals) {
+int RunPlan(PlanCommandOptions options, const GlobalOptions& globals) {
+  options.planning.live_digests = !options.out.empty();
   Planned planned;
   if (!MakePlan(options.planning, globals, &planned))
     return kExitError;

@@ -140,6 +140,7 @@ bool PlanFails(const Plan& plan) {
 bool MakePlan(const PlanningOptions& options, const GlobalOptions& globals, Planned* out) {
   PlanOptions plan_options;
   plan_options.adopt = options.adopt;
+  plan_options.live_digests = options.live_digests;
   std::vector<std::string> kinds = RenderedKindNames();
   for (const std::string& text : options.targets) {
     ObjectKey target;

@@ -26,6 +26,7 @@ struct PlanningOptions {
   std::vector<std::string> targets;
   bool skip_invalid_apps = false;
   bool server_dry_run = true;
+  bool live_digests = true;  ///< for a saved plan (plan --out, apply)
   ConnectionOptions connection;
 
   /// Adds -f, --adopt, --target, --skip-invalid-apps, --server-dry-run and the connection

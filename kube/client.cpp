@@ -362,6 +362,31 @@ Result<json> ParseBody(const Result<HttpResponse>& r) {
   return doc;
 }
 
+// A LIST page parsed without |drop| ("status", "metadata.managedFields"): the parser skips
+// those values instead of building them.
+Result<json> ParsePage(const Result<HttpResponse>& r, const std::set<std::string>& drop) {
+  if (drop.empty() || !r)
+    return ParseBody(r);
+  // Keys of an item sit at depth 3 ({"items": [{...}]}), their fields at depth 4.
+  std::string item_key;
+  json::parser_callback_t filter = [&drop, &item_key](int depth, json::parse_event_t event,
+                                                      json& parsed) {
+    if (event != json::parse_event_t::key)
+      return true;
+    if (depth == 3) {
+      item_key = parsed.get<std::string>();
+      return !drop.count(item_key);
+    }
+    if (depth == 4)
+      return !drop.count(item_key + "." + parsed.get<std::string>());
+    return true;
+  };
+  json doc = json::parse(r.value().body, filter, false);
+  if (doc.is_discarded())
+    return ParseBody(r);  // the same error as without the filter
+  return doc;
+}
+
 }  // namespace
 
 void Client::GetAsync(const ResourceRef& ref, const std::string& ns, const std::string& name,
@@ -377,6 +402,7 @@ void Client::ListAsync(const ResourceRef& ref, const std::string& ns, const List
     std::string base;
     std::string cont;
     int restarts = 0;
+    std::set<std::string> drop;
     std::function<void(json)> on_page;
     std::function<void()> on_restart;
     std::function<void(Result<bool>)> done;
@@ -389,6 +415,7 @@ void Client::ListAsync(const ResourceRef& ref, const std::string& ns, const List
     state->base = WithParam(state->base, "labelSelector", options.label_selector);
   if (!options.field_selector.empty())
     state->base = WithParam(state->base, "fieldSelector", options.field_selector);
+  state->drop = options.drop_item_fields;
   state->on_page = std::move(on_page);
   state->on_restart = std::move(on_restart);
   state->done = std::move(done);
@@ -401,7 +428,7 @@ void Client::ListAsync(const ResourceRef& ref, const std::string& ns, const List
     std::string path =
         state->cont.empty() ? state->base : WithParam(state->base, "continue", state->cont);
     Start(Call::Of("GET", path), [state, self](Result<HttpResponse> r) {
-      Result<json> page = ParseBody(r);
+      Result<json> page = ParsePage(r, state->drop);
       if (!page) {
         // The snapshot behind the continue token is gone: start the list over (client-go's
         // pager does the same), a bounded number of times.

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -96,6 +97,9 @@ struct ListOptions {
   std::string label_selector;
   std::string field_selector;
   int limit = 500;
+  /// Fields of each item left out while parsing a page: "status", or one level down,
+  /// "metadata.managedFields". A large list's unused parts then cost no memory.
+  std::set<std::string> drop_item_fields;
 };
 
 struct ApplyOptions {

@@ -149,6 +149,47 @@ TEST_CASE("client: a paginated list arrives page by page") {
   CHECK(odd.value().size() == 12);
 }
 
+TEST_CASE("client: a list can leave out fields of its items while parsing") {
+  MakeNamespace("client-drop");
+  auto client = Connect(ConfigFromKubeconfig());
+  for (int i = 0; i < 3; ++i) {
+    std::string name = "cm-" + std::to_string(i);
+    Result<json> applied =
+        client->Apply(kConfigMaps, "client-drop", name,
+                      json{{"apiVersion", "v1"},
+                           {"kind", "ConfigMap"},
+                           {"metadata", {{"name", name}, {"annotations", {{"a", "b"}}}}},
+                           {"data", {{"k", "v"}}}}
+                          .dump(),
+                      {});
+    REQUIRE(applied.ok());
+  }
+  ListOptions options;
+  options.limit = 2;
+  options.drop_item_fields = {"data", "metadata.managedFields", "metadata.annotations"};
+  std::vector<json> items;
+  std::optional<Result<bool>> done;
+  client->ListAsync(
+      kConfigMaps, "client-drop", options,
+      [&](json page) {
+        CHECK(page["metadata"].contains("resourceVersion"));  // only items are filtered
+        for (json& item : page["items"])
+          items.push_back(std::move(item));
+      },
+      nullptr, [&](Result<bool> r) { done = r; });
+  client->Run();
+  REQUIRE(done);
+  REQUIRE(done->ok());
+  REQUIRE(items.size() == 3);
+  for (const json& item : items) {
+    CHECK_FALSE(item.contains("data"));
+    CHECK_FALSE(item["metadata"].contains("managedFields"));
+    CHECK_FALSE(item["metadata"].contains("annotations"));
+    CHECK(item["metadata"]["name"].get<std::string>().rfind("cm-", 0) == 0);
+    CHECK(item["metadata"].contains("uid"));
+  }
+}
+
 TEST_CASE("client: errors are typed from the Status body") {
   MakeNamespace("client-errors");
   auto client = Connect(ConfigFromKubeconfig());

@@ -84,8 +84,10 @@ bool ReadLive(Client& client, const RenderedApis& apis, const LiveSorter& sorter
     const ResourceRef& ref = apis.at(kind.kind);
     std::string api_version = kind.api_version;
     std::string kind_name = kind.kind;
+    ListOptions rendered;
+    rendered.drop_item_fields = {"status"};
     client.ListAsync(
-        ref, "", ListOptions{},
+        ref, "", rendered,
         [&sorter, &state, api_version, kind_name](nlohmann::json page) {
           for (nlohmann::json& item : page["items"])
             sorter.Add(api_version, kind_name, std::move(item), &state);
@@ -103,8 +105,11 @@ bool ReadLive(Client& client, const RenderedApis& apis, const LiveSorter& sorter
         });
   }
 
+  // Of namespaces and Services only names, labels and ports are read: the rest is not built.
+  ListOptions metadata_only;
+  metadata_only.drop_item_fields = {"status", "metadata.managedFields", "metadata.annotations"};
   client.ListAsync(
-      kNamespaces, "", ListOptions{},
+      kNamespaces, "", metadata_only,
       [&facts, &out](nlohmann::json page) {
         for (const nlohmann::json& item : page["items"]) {
           std::string name = StringAt(item, {"metadata", "name"});
@@ -130,7 +135,7 @@ bool ReadLive(Client& client, const RenderedApis& apis, const LiveSorter& sorter
       app_namespaces->insert(app.auth->ext_authz->namespace_.value);
   }
   client.ListAsync(
-      kServices, "", ListOptions{},
+      kServices, "", metadata_only,
       [&facts, app_namespaces](nlohmann::json page) {
         for (const nlohmann::json& item : page["items"]) {
           std::string ns = StringAt(item, {"metadata", "namespace"});

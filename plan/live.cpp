@@ -57,8 +57,15 @@ LiveObject KeepForPlan(nlohmann::json object) {
     live.labels = std::move(metadata["labels"]);
   if (Member(metadata, "annotations").is_object())
     live.annotations = std::move(metadata["annotations"]);
-  if (metadata.is_object() && metadata.contains("managedFields"))
+  if (metadata.is_object() && metadata.contains("managedFields")) {
+    // Who owns what is all the diff reads: times, versions and fieldsType go.
     live.managed_fields = std::move(metadata["managedFields"]);
+    if (live.managed_fields.is_array())
+      for (nlohmann::json& entry : live.managed_fields)
+        if (entry.is_object())
+          for (const char* unused : {"apiVersion", "time", "fieldsType", "operation"})
+            entry.erase(unused);
+  }
   if (object.contains("spec"))
     live.spec = std::move(object["spec"]);
   return live;

@@ -154,7 +154,8 @@ void Planner::PlanDesired(nlohmann::json desired) {
     return;
   }
   const LiveObject& object = live->second;
-  change.live_digest = LiveContentDigest(object);
+  if (options_.live_digests)
+    change.live_digest = LiveContentDigest(object);
   change.live_uid = object.uid;
   if (object.PartOf() != ApplySetId()) {
     if (!options_.adopt) {
@@ -223,7 +224,8 @@ void Planner::PlanPrunes() {
     entry.annotation_keys = OwnedMetadataKeys(object->managed_fields, kFieldManager, "annotations");
     change.before = ComparedView(object->labels, object->annotations, object->spec,
                                  entry.label_keys, entry.annotation_keys);
-    change.live_digest = LiveContentDigest(*object);
+    if (options_.live_digests)
+      change.live_digest = LiveContentDigest(*object);
     change.live_uid = object->uid;
     entry.live = object;
     plan_.resources.push_back(std::move(change));
