@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libdtl-dev catch2 libssl-dev
-  libcpp-httplib-dev nghttp2-proxy tinyproxy
+  libcpp-httplib-dev libmimalloc-dev nghttp2-proxy tinyproxy
   clang-format python3 python3-yaml
 )
 
