@@ -73,12 +73,16 @@ kube::ConnectionFlags ConnectionOptions::Flags() const {
 }
 
 std::unique_ptr<kube::Client> ConnectionOptions::Connect(const GlobalOptions& globals,
-                                                         kube::ResolvedConfig* resolved) const {
+                                                         kube::ResolvedConfig* resolved,
+                                                         std::string* error) const {
   kube::ResolvedConfig config;
   try {
     config = kube::ResolveConfig(Flags(), kube::SystemEnv());
   } catch (const kube::ConfigError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    if (error != nullptr)
+      *error = e.what();
+    else
+      std::fprintf(stderr, "error: %s\n", e.what());
     return nullptr;
   }
   for (const std::string& warning : config.warnings) {

@@ -25,10 +25,11 @@ class ConnectionOptions {
   /// The flags as given (after parsing).
   kube::ConnectionFlags Flags() const;
 
-  /// Resolves the kubeconfig and connects. On failure prints "error: ..." to stderr and
-  /// returns null (exit code 1 for the caller).
+  /// Resolves the kubeconfig and connects. On failure returns null (exit code 1 for the
+  /// caller) after printing "error: ..." to stderr, or, given |error|, setting it instead.
   std::unique_ptr<kube::Client> Connect(const GlobalOptions& globals,
-                                        kube::ResolvedConfig* resolved = nullptr) const;
+                                        kube::ResolvedConfig* resolved = nullptr,
+                                        std::string* error = nullptr) const;
 
  private:
   struct Flag {

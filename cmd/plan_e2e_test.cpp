@@ -432,6 +432,57 @@ TEST_CASE("plan reads with O(kinds) requests and dry-runs only the changed objec
     CHECK((record.method == "GET" || record.query.find("dryRun=All") != std::string::npos));
 }
 
+// A state this large is loaded and rendered on its own thread while the cluster is read.
+std::string LargeState(size_t apps, int broken_port = 0) {
+  nlohmann::json state =
+      nlohmann::json::parse(Slurp(std::string(STARFORM_TESTDATA_DIR) + "/states/small.json"));
+  nlohmann::json shop = state["apps"][0];
+  for (size_t i = 0; i < apps; ++i) {
+    nlohmann::json app = shop;
+    app["name"] = "shop-" + std::to_string(i);
+    app["hostnames"] = {"shop-" + std::to_string(i) + ".starform.app"};
+    state["apps"].push_back(app);
+  }
+  if (broken_port != 0)
+    state["apps"].back()["rules"][0]["backends"][0]["port"] = broken_port;
+  std::string text = state.dump(2);
+  REQUIRE(text.size() > 256 * 1024);
+  return text;
+}
+
+TEST_CASE("a large desired state, loaded while the cluster is read, plans the same") {
+  std::string text = LargeState(600);
+  std::vector<nlohmann::json> objects = Rendered(text);
+  ProcessResult r = Starform({"plan", "-f", "-", "--server-dry-run=false", "-o", "json"}, text);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  nlohmann::json plan = nlohmann::json::parse(r.out);
+  CHECK(plan["summary"]["add"] == objects.size());
+
+  ApplyAsStarform(objects);
+  ProcessResult again = Starform({"plan", "-f", "-", "--detailed-exitcode"}, text);
+  INFO(again.out << again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(again.out.find("No changes.") != std::string::npos);
+}
+
+TEST_CASE("a large desired state with an invalid app fails as a small one does") {
+  std::string broken = LargeState(600, /*broken_port=*/70000);
+  ProcessResult r = Starform({"plan", "-f", "-"}, broken);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("apps[602]") != std::string::npos);
+  CHECK(r.err.find("port") != std::string::npos);
+
+  ProcessResult skipped = Starform(
+      {"plan", "-f", "-", "--skip-invalid-apps", "--server-dry-run=false", "-o", "json"}, broken);
+  INFO(skipped.err);
+  CHECK(skipped.exit_code == 1);
+  nlohmann::json plan = nlohmann::json::parse(skipped.out);
+  REQUIRE(plan["skipped_apps"].size() == 1);
+  CHECK(plan["skipped_apps"][0]["name"] == "shop-599");
+}
+
 TEST_CASE("plan --out saves a 0600 plan that show prints, and refuses to save a failed plan") {
   std::string dir = TempDir();
   std::string file = dir + "/plan.json";

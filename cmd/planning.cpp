@@ -1,14 +1,12 @@
 #include "cmd/planning.h"
 
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <future>
 #include <map>
 #include <optional>
 #include <set>
-
-#include <openssl/sha.h>
 
 #include "cmd/input.h"
 #include "kube/dry_runner.h"
@@ -16,22 +14,11 @@
 #include "plan/planner.h"
 #include "plan/readiness.h"
 #include "plan/render.h"
+#include "plan/sha256.h"
 
 namespace starform {
 
 namespace {
-
-std::string Sha256Hex(const std::string& text) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest;
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
-  std::string hex = "sha256:";
-  char buffer[3];
-  for (unsigned char byte : digest) {
-    std::snprintf(buffer, sizeof buffer, "%02x", byte);
-    hex += buffer;
-  }
-  return hex;
-}
 
 std::string NowRfc3339() {
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -55,7 +42,8 @@ std::optional<size_t> AppIndexOf(const Diagnostic& diagnostic) {
 
 // With --skip-invalid-apps: the state without the apps that have errors, which are recorded
 // as skipped and frozen. False when an error is not about one app, or the rest is not valid.
-bool SetAsideInvalidApps(const Diagnostics& diags, DesiredState* state, PlanOptions* options) {
+bool SetAsideInvalidApps(const Diagnostics& diags, DesiredState* state, PlanOptions* options,
+                         std::string* messages) {
   std::map<size_t, std::vector<std::string>> invalid;
   for (const Diagnostic& diagnostic : diags.all()) {
     if (diagnostic.severity != Diagnostic::Severity::kError)
@@ -81,34 +69,52 @@ bool SetAsideInvalidApps(const Diagnostics& diags, DesiredState* state, PlanOpti
   state->apps = std::move(kept);
   Diagnostics again(diags.file());
   if (!ValidateDesiredState(*state, &again)) {
-    std::fputs(again.ToString().c_str(), stderr);
+    *messages += again.ToString();
     return false;
   }
   return true;
 }
 
-bool LoadState(const PlanningOptions& options, std::string* text, DesiredState* state,
-               PlanOptions* plan_options) {
-  std::string error;
-  if (!ReadInput(options.filename, text, &error)) {
-    std::fprintf(stderr, "error: %s\n", error.c_str());
-    return false;
-  }
+// The desired side of a plan: the state loaded, validated and rendered. Its messages are
+// printed by the caller, so that nothing interleaves with the cluster side's.
+struct DesiredSide {
+  bool ok = false;
+  std::string messages;  ///< diagnostics (warnings, or the errors that make it not ok)
+  DesiredState state;
+  std::vector<nlohmann::json> rendered;
+  ReadScope scope;
+  PlanOptions plan_options;  ///< the caller's, with the apps --skip-invalid-apps set aside
+  std::string digest;        ///< of the document as read
+};
+
+DesiredSide LoadAndRender(const PlanningOptions& options, std::string text,
+                          PlanOptions plan_options) {
+  DesiredSide side;
+  side.plan_options = std::move(plan_options);
+  side.digest = Sha256Digest(text);
   Diagnostics diags(InputName(options.filename));
-  bool ok = LoadDesiredState(*text, InputName(options.filename), state, &diags);
-  std::fputs(diags.ToString().c_str(), stderr);
-  if (ok)
-    return true;
-  if (!options.skip_invalid_apps)
-    return false;
-  if (!SetAsideInvalidApps(diags, state, plan_options)) {
-    std::fprintf(stderr,
-                 "error: --skip-invalid-apps sets aside only apps with errors of their own; "
-                 "the errors above are not all of that kind\n");
-    return false;
+  side.ok = LoadDesiredState(text, InputName(options.filename), &side.state, &diags);
+  // At 10,000 apps the document is megabytes the live read can use instead.
+  text = std::string();
+  side.messages = diags.ToString();
+  if (!side.ok && options.skip_invalid_apps) {
+    side.ok = SetAsideInvalidApps(diags, &side.state, &side.plan_options, &side.messages);
+    if (!side.ok)
+      side.messages +=
+          "error: --skip-invalid-apps sets aside only apps with errors of their own; the errors "
+          "above are not all of that kind\n";
   }
-  return true;
+  if (!side.ok)
+    return side;
+  side.rendered = Render(side.state);
+  side.scope = ReadScopeOf(side.state, side.rendered);
+  return side;
 }
+
+// Under this size a desired state loads in milliseconds: it is loaded before the cluster is
+// contacted, so that a bad file is reported at once even when the cluster is slow to answer.
+// A larger one loads on its own thread while the cluster is read.
+constexpr size_t kLoadAloneBelowBytes = 256 * 1024;
 
 std::vector<std::string> RenderedKindNames() {
   std::vector<std::string> names;
@@ -153,31 +159,48 @@ bool MakePlan(const PlanningOptions& options, const GlobalOptions& globals, Plan
   }
 
   std::string text;
-  DesiredState state;
-  if (!LoadState(options, &text, &state, &plan_options))
-    return false;
-  std::vector<nlohmann::json> desired = Render(state);
-
-  kube::ResolvedConfig resolved;
-  out->client = options.connection.Connect(globals, &resolved);
-  if (!out->client)
-    return false;
-  kube::Client& client = *out->client;
   std::string error;
-  if (!kube::Preflight(client, &out->apis, &error)) {
+  if (!ReadInput(options.filename, &text, &error)) {
     std::fprintf(stderr, "error: %s\n", error.c_str());
     return false;
   }
-  std::set<ObjectKey> keys;
-  for (const nlohmann::json& object : desired)
-    keys.insert({object["apiVersion"], object["kind"], object["metadata"]["namespace"],
-                 object["metadata"]["name"]});
-  LiveSorter sorter(std::move(keys), state.gateway.namespace_.value, state.gateway.name.value);
+  size_t size = text.size();
+  std::future<DesiredSide> loading = std::async(std::launch::async, LoadAndRender,
+                                                std::cref(options), std::move(text), plan_options);
+  std::optional<DesiredSide> side;
+  auto take_side = [&]() -> bool {
+    if (!side) {
+      side = loading.get();
+      std::fputs(side->messages.c_str(), stderr);
+    }
+    return side->ok;
+  };
+  if (size < kLoadAloneBelowBytes && !take_side())
+    return false;
+
+  // The cluster side. Its failures are reported after the desired state's own.
+  std::string cluster_error;
+  kube::ResolvedConfig resolved;
+  out->client = options.connection.Connect(globals, &resolved, &cluster_error);
+  std::optional<kube::LiveReader> reader;
+  if (out->client && kube::Preflight(*out->client, &out->apis, &cluster_error)) {
+    reader.emplace(*out->client, out->apis);
+    reader->ReadUnscoped([&]() -> const ReadScope* {
+      if (!side && loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+        return nullptr;
+      return take_side() ? &side->scope : nullptr;
+    });
+  }
+  if (!take_side())
+    return false;
   kube::LiveRead live;
-  if (!kube::ReadLive(client, out->apis, sorter, state, &live, &error)) {
-    std::fprintf(stderr, "error: %s\n", error.c_str());
+  if (reader && !reader->Finish(side->scope, &live, &cluster_error))
+    reader.reset();
+  if (!reader) {
+    std::fprintf(stderr, "error: %s\n", cluster_error.c_str());
     return false;
   }
+  const DesiredState& state = side->state;
   if (std::optional<std::string> guard = ClusterGuardError(state.cluster.value, live.state.facts)) {
     std::fprintf(stderr, "error: %s\n", guard->c_str());
     return false;
@@ -186,19 +209,20 @@ bool MakePlan(const PlanningOptions& options, const GlobalOptions& globals, Plan
   PlanOrigin origin;
   origin.tool_version = STARFORM_VERSION;
   origin.cluster = state.cluster.value;
-  origin.server = client.config().host;
+  origin.server = out->client->config().host;
   origin.cluster_identity = live.cluster_identity;
   origin.revision = state.revision.value;
   origin.source = InputName(options.filename);
-  origin.desired_digest = Sha256Hex(text);
+  origin.desired_digest = side->digest;
   origin.created = NowRfc3339();
-  // The document is not needed past this point; at 10,000 apps it is tens of megabytes.
-  state = DesiredState();
-  text = std::string();
+  std::vector<nlohmann::json> desired = std::move(side->rendered);
+  plan_options = std::move(side->plan_options);
+  // The desired state is not needed past this point; at 10,000 apps it is tens of megabytes.
+  side.reset();
 
   Planner planner(std::move(desired), std::move(live.state), std::move(plan_options));
   if (options.server_dry_run)
-    kube::ConfirmByDryRun(client, out->apis, planner);
+    kube::ConfirmByDryRun(*out->client, out->apis, planner);
 
   out->plan = planner.Finish(std::move(origin));
   out->plan.warnings.insert(out->plan.warnings.begin(), readiness.begin(), readiness.end());

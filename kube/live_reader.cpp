@@ -74,43 +74,76 @@ bool Preflight(Client& client, RenderedApis* apis, std::string* error) {
   return false;
 }
 
-bool ReadLive(Client& client, const RenderedApis& apis, const LiveSorter& sorter,
-              const DesiredState& desired, LiveRead* out, std::string* error) {
-  Reads reads;
-  LiveState& state = out->state;
-  ClusterFacts& facts = state.facts;
+LiveReader::LiveReader(Client& client, const RenderedApis& apis) : client_(client), apis_(apis) {}
 
+void LiveReader::Fail(const std::string& what, const ApiError& error) {
+  if (error_.empty())
+    error_ = "reading " + what + ": " + error.Describe();
+}
+
+const LiveSorter& LiveReader::SorterFor(const ReadScope& scope) {
+  if (!sorter_)
+    sorter_.emplace(scope);
+  return *sorter_;
+}
+
+void LiveReader::ReadUnscoped(const std::function<const ReadScope*()>& scope_if_ready) {
+  ListRendered(scope_if_ready);
+  ListNamespacesAndServices(scope_if_ready);
+  client_.GetAsync(kConfigMaps, kApplySetParentNamespace, kApplySetParentName,
+                   [this](Result<nlohmann::json> got) {
+                     if (got) {
+                       read_.state.facts.served_cluster = StringAt(
+                           got.value(), {"metadata", "annotations", "starform.dev/cluster"});
+                     } else if (got.error().reason != Reason::kNotFound) {
+                       Fail("the ApplySet parent", got.error());
+                     }
+                   });
+  client_.Run();
+}
+
+void LiveReader::ListRendered(const std::function<const ReadScope*()>& scope_if_ready) {
   for (const RenderedKind& kind : RenderedKinds()) {
-    const ResourceRef& ref = apis.at(kind.kind);
+    const ResourceRef& ref = apis_.at(kind.kind);
     std::string api_version = kind.api_version;
     std::string kind_name = kind.kind;
     ListOptions rendered;
     rendered.drop_item_fields = {"status"};
-    client.ListAsync(
+    client_.ListAsync(
         ref, "", rendered,
-        [&sorter, &state, api_version, kind_name](nlohmann::json page) {
-          for (nlohmann::json& item : page["items"])
-            sorter.Add(api_version, kind_name, std::move(item), &state);
+        [this, &scope_if_ready, api_version, kind_name](nlohmann::json page) {
+          const ReadScope* scope = scope_if_ready();
+          for (nlohmann::json& item : page["items"]) {
+            if (scope != nullptr)
+              SorterFor(*scope).Add(api_version, kind_name, std::move(item), &read_.state);
+            else
+              held_.push_back({api_version, kind_name, std::move(item)});
+          }
         },
         // A restarted list sees every object again: forget what the first pass kept.
-        [&state, kind_name] {
-          std::erase_if(state.objects,
+        [this, kind_name] {
+          std::erase_if(read_.state.objects,
                         [&](const auto& entry) { return entry.first.kind == kind_name; });
+          std::erase_if(held_, [&](const Held& held) { return held.kind == kind_name; });
           if (kind_name == "HTTPRoute")
-            state.foreign_routes.clear();
+            read_.state.foreign_routes.clear();
         },
-        [&reads, kind_name](Result<bool> done) {
+        [this, kind_name](Result<bool> done) {
           if (!done)
-            reads.Fail("the " + kind_name + " objects", done.error());
+            Fail("the " + kind_name + " objects", done.error());
         });
   }
+}
 
+void LiveReader::ListNamespacesAndServices(
+    const std::function<const ReadScope*()>& scope_if_ready) {
+  ClusterFacts& facts = read_.state.facts;
   // Of namespaces and Services only names, labels and ports are read: the rest is not built.
   ListOptions metadata_only;
   metadata_only.drop_item_fields = {"status", "metadata.managedFields", "metadata.annotations"};
-  client.ListAsync(
+  client_.ListAsync(
       kNamespaces, "", metadata_only,
-      [&facts, &out](nlohmann::json page) {
+      [this, &facts](nlohmann::json page) {
         for (const nlohmann::json& item : page["items"]) {
           std::string name = StringAt(item, {"metadata", "name"});
           const nlohmann::json& metadata = item["metadata"];
@@ -118,28 +151,24 @@ bool ReadLive(Client& client, const RenderedApis& apis, const LiveSorter& sorter
                                        ? metadata["labels"]
                                        : nlohmann::json::object();
           if (name == "kube-system")
-            out->cluster_identity = StringAt(item, {"metadata", "uid"});
+            read_.cluster_identity = StringAt(item, {"metadata", "uid"});
         }
       },
       [&facts] { facts.namespaces.clear(); },
-      [&reads](Result<bool> done) {
+      [this](Result<bool> done) {
         if (!done)
-          reads.Fail("namespaces", done.error());
+          Fail("namespaces", done.error());
       });
 
-  // Only the namespaces the apps use matter; only ports are kept.
-  auto app_namespaces = std::make_shared<std::set<std::string>>();
-  for (const App& app : desired.apps) {
-    app_namespaces->insert(app.namespace_.value);
-    if (app.auth && app.auth->ext_authz && !app.auth->ext_authz->namespace_.value.empty())
-      app_namespaces->insert(app.auth->ext_authz->namespace_.value);
-  }
-  client.ListAsync(
+  // Only ports are kept, and, once the scope is known, only in the namespaces the apps use
+  // (Finish drops the others).
+  client_.ListAsync(
       kServices, "", metadata_only,
-      [&facts, app_namespaces](nlohmann::json page) {
+      [&facts, &scope_if_ready](nlohmann::json page) {
+        const ReadScope* scope = scope_if_ready();
         for (const nlohmann::json& item : page["items"]) {
           std::string ns = StringAt(item, {"metadata", "namespace"});
-          if (!app_namespaces->count(ns))
+          if (scope != nullptr && !scope->app_namespaces.count(ns))
             continue;
           std::set<int64_t>& ports =
               facts.services[ns + "/" + StringAt(item, {"metadata", "name"})];
@@ -151,73 +180,83 @@ bool ReadLive(Client& client, const RenderedApis& apis, const LiveSorter& sorter
         }
       },
       [&facts] { facts.services.clear(); },
-      [&reads, &facts](Result<bool> done) {
+      [this, &facts](Result<bool> done) {
         if (!done)
-          reads.Fail("services", done.error());
+          Fail("services", done.error());
         else
           facts.services_known = true;
       });
+}
 
-  // The GatewayClass, then the EnvoyProxy it names (for the load-balancer warning).
-  client.GetAsync(kGatewayClasses, "", desired.gateway.class_name.value,
-                  [&client, &apis, &facts, &reads](Result<nlohmann::json> got) {
-                    if (!got) {
-                      if (got.error().reason != Reason::kNotFound)
-                        reads.Fail("the GatewayClass", got.error());
-                      return;
-                    }
-                    facts.gateway_class = got.value();
-                    const nlohmann::json& spec = got.value()["spec"];
-                    if (!spec.is_object() || !spec.contains("parametersRef"))
-                      return;
-                    const nlohmann::json& ref = spec["parametersRef"];
-                    if (StringAt(ref, {"kind"}) != "EnvoyProxy")
-                      return;
-                    std::string ns = StringAt(ref, {"namespace"});
-                    client.GetAsync(apis.at("EnvoyProxy"), ns.empty() ? "default" : ns,
-                                    StringAt(ref, {"name"}),
-                                    [&facts, &reads](Result<nlohmann::json> proxy) {
-                                      if (proxy) {
-                                        facts.class_envoy_proxy_spec = proxy.value()["spec"];
-                                      } else if (proxy.error().reason != Reason::kNotFound) {
-                                        reads.Fail("the GatewayClass's EnvoyProxy", proxy.error());
-                                      }
-                                    });
-                  });
+// The GatewayClass, then the EnvoyProxy it names (for the load-balancer warning).
+void LiveReader::ReadGatewayClass(const std::string& name) {
+  ClusterFacts& facts = read_.state.facts;
+  client_.GetAsync(kGatewayClasses, "", name, [this, &facts](Result<nlohmann::json> got) {
+    if (!got) {
+      if (got.error().reason != Reason::kNotFound)
+        Fail("the GatewayClass", got.error());
+      return;
+    }
+    facts.gateway_class = got.value();
+    const nlohmann::json& spec = got.value()["spec"];
+    if (!spec.is_object() || !spec.contains("parametersRef"))
+      return;
+    const nlohmann::json& ref = spec["parametersRef"];
+    if (StringAt(ref, {"kind"}) != "EnvoyProxy")
+      return;
+    std::string ns = StringAt(ref, {"namespace"});
+    client_.GetAsync(apis_.at("EnvoyProxy"), ns.empty() ? "default" : ns, StringAt(ref, {"name"}),
+                     [this, &facts](Result<nlohmann::json> proxy) {
+                       if (proxy) {
+                         facts.class_envoy_proxy_spec = proxy.value()["spec"];
+                       } else if (proxy.error().reason != Reason::kNotFound) {
+                         Fail("the GatewayClass's EnvoyProxy", proxy.error());
+                       }
+                     });
+  });
+}
 
-  client.GetAsync(kConfigMaps, kApplySetParentNamespace, kApplySetParentName,
-                  [&facts, &reads](Result<nlohmann::json> got) {
-                    if (got) {
-                      facts.served_cluster = StringAt(
-                          got.value(), {"metadata", "annotations", "starform.dev/cluster"});
-                    } else if (got.error().reason != Reason::kNotFound) {
-                      reads.Fail("the ApplySet parent", got.error());
-                    }
-                  });
-
-  std::set<std::string> secret_names;
-  for (const Listener& listener : desired.gateway.listeners)
-    for (const Field<std::string>& ref : listener.certificate_refs)
-      secret_names.insert(ref.value);
-  const std::string& gateway_ns = desired.gateway.namespace_.value;
-  for (const std::string& name : secret_names) {
+void LiveReader::ReadSecrets(const ReadScope& scope) {
+  const std::string& gateway_ns = scope.gateway_ns;
+  for (const std::string& name : scope.secret_names) {
     // A Secret's data never leaves this callback: only its existence is kept.
-    client.GetAsync(kSecrets, gateway_ns, name,
-                    [&facts, &reads, gateway_ns, name](Result<nlohmann::json> got) {
-                      if (got) {
-                        facts.secrets.insert(gateway_ns + "/" + name);
-                      } else if (got.error().reason != Reason::kNotFound) {
-                        reads.Fail("Secret " + gateway_ns + "/" + name, got.error());
-                      }
-                    });
+    client_.GetAsync(kSecrets, gateway_ns, name,
+                     [this, gateway_ns, name](Result<nlohmann::json> got) {
+                       if (got) {
+                         read_.state.facts.secrets.insert(gateway_ns + "/" + name);
+                       } else if (got.error().reason != Reason::kNotFound) {
+                         Fail("Secret " + gateway_ns + "/" + name, got.error());
+                       }
+                     });
   }
+}
 
-  client.Run();
-  if (!reads.error().empty()) {
-    *error = reads.error();
+bool LiveReader::Finish(const ReadScope& scope, LiveRead* out, std::string* error) {
+  if (error_.empty()) {
+    const LiveSorter& sorter = SorterFor(scope);
+    for (Held& held : held_)
+      sorter.Add(held.api_version, held.kind, std::move(held.object), &read_.state);
+    held_.clear();
+    std::erase_if(read_.state.facts.services, [&](const auto& entry) {
+      return !scope.app_namespaces.count(entry.first.substr(0, entry.first.find('/')));
+    });
+    ReadGatewayClass(scope.gateway_class);
+    ReadSecrets(scope);
+    client_.Run();
+  }
+  if (!error_.empty()) {
+    *error = error_;
     return false;
   }
+  *out = std::move(read_);
   return true;
+}
+
+bool ReadLive(Client& client, const RenderedApis& apis, const ReadScope& scope, LiveRead* out,
+              std::string* error) {
+  LiveReader reader(client, apis);
+  reader.ReadUnscoped([&scope] { return &scope; });
+  return reader.Finish(scope, out, error);
 }
 
 bool ReadDigests(Client& client, const RenderedApis& apis, const std::vector<ObjectKey>& keys,

@@ -85,10 +85,9 @@ void ApplyAll(Client& client, const RenderedApis& apis, const std::vector<json>&
 Plan PlanOf(Client& client, const RenderedApis& apis, const DesiredState& state,
             LiveRead* live_out = nullptr) {
   std::vector<json> desired = Render(state);
-  LiveSorter sorter(KeysOf(desired), state.gateway.namespace_.value, state.gateway.name.value);
   LiveRead live;
   std::string error;
-  REQUIRE(ReadLive(client, apis, sorter, state, &live, &error));
+  REQUIRE(ReadLive(client, apis, ReadScopeOf(state, desired), &live, &error));
   if (live_out != nullptr)
     *live_out = live;
   Planner planner(std::move(desired), std::move(live.state), {});
@@ -132,6 +131,61 @@ TEST_CASE("live reader: reads the facts readiness needs and the cluster's identi
   CHECK(live.state.facts.services_known);
   CHECK(live.state.facts.services.count("tenant-acme/shop-web") == 1);
   CHECK(live.state.facts.namespaces.count("tenant-globex") == 1);
+}
+
+TEST_CASE("live reader: pages read before the scope is known are sorted by Finish the same") {
+  auto client = Connect();
+  RenderedApis apis;
+  std::string error;
+  REQUIRE(Preflight(*client, &apis, &error));
+  DesiredState state = Small();
+  std::vector<json> desired = Render(state);
+  ApplyAll(*client, apis, desired);
+  ReadScope scope = ReadScopeOf(state, desired);
+  CHECK(scope.desired == KeysOf(desired));
+
+  LiveRead at_once;
+  REQUIRE(ReadLive(*client, apis, scope, &at_once, &error));
+  LiveReader reader(*client, apis);
+  int asked = 0;
+  reader.ReadUnscoped([&asked]() -> const ReadScope* {
+    ++asked;
+    return nullptr;
+  });
+  LiveRead held;
+  REQUIRE(reader.Finish(scope, &held, &error));
+
+  CHECK(asked > 0);
+  REQUIRE(held.state.objects.size() == at_once.state.objects.size());
+  CHECK(held.state.objects.size() >= desired.size());
+  for (const auto& [key, object] : at_once.state.objects) {
+    INFO(key.Address());
+    REQUIRE(held.state.objects.count(key) == 1);
+    CHECK(held.state.objects.at(key).spec == object.spec);
+    CHECK(held.state.objects.at(key).uid == object.uid);
+  }
+  // Services of namespaces no app uses are dropped once the scope is known.
+  CHECK(held.state.facts.services == at_once.state.facts.services);
+  CHECK(held.state.facts.services.count("tenant-acme/shop-web") == 1);
+  for (const auto& [name, ports] : held.state.facts.services)
+    CHECK(scope.app_namespaces.count(name.substr(0, name.find('/'))) == 1);
+  CHECK(held.state.facts.secrets == at_once.state.facts.secrets);
+  CHECK(held.state.facts.gateway_class == at_once.state.facts.gateway_class);
+  CHECK(held.cluster_identity == at_once.cluster_identity);
+}
+
+TEST_CASE("live reader: a read that fails before the scope is known fails Finish") {
+  auto client = Connect();
+  RenderedApis apis;
+  std::string error;
+  REQUIRE(Preflight(*client, &apis, &error));
+  apis["HTTPRoute"].resource = "nosuchroutes";
+  DesiredState state = Small();
+  LiveReader reader(*client, apis);
+  reader.ReadUnscoped([]() -> const ReadScope* { return nullptr; });
+  LiveRead live;
+  CHECK_FALSE(reader.Finish(ReadScopeOf(state, Render(state)), &live, &error));
+  CHECK(error.find("reading the HTTPRoute objects") != std::string::npos);
 }
 
 TEST_CASE("saved plans: a status update leaves a plan valid, a spec change makes it stale") {

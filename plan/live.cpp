@@ -1,42 +1,10 @@
 #include "plan/live.h"
 
-#include <array>
-#include <cstdio>
-
-#include <openssl/sha.h>
-
+#include "plan/json_access.h"
 #include "plan/render.h"
+#include "plan/sha256.h"
 
 namespace starform {
-
-namespace {
-
-const nlohmann::json& Member(const nlohmann::json& object, const char* name) {
-  static const nlohmann::json kNull;
-  if (!object.is_object())
-    return kNull;
-  auto it = object.find(name);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string StringMember(const nlohmann::json& object, const char* name) {
-  const nlohmann::json& value = Member(object, name);
-  return value.is_string() ? value.get<std::string>() : std::string();
-}
-
-std::string Sha256Hex(const std::string& text) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest;
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
-  std::string hex;
-  char buffer[3];
-  for (unsigned char byte : digest) {
-    std::snprintf(buffer, sizeof buffer, "%02x", byte);
-    hex += buffer;
-  }
-  return hex;
-}
-
-}  // namespace
 
 std::string LiveObject::PartOf() const {
   return StringMember(labels, kApplySetPartOfLabel);
@@ -78,8 +46,29 @@ std::string LiveContentDigest(const LiveObject& object) {
                             {"labels", object.labels},
                             {"annotations", object.annotations},
                             {"spec", object.spec}};
-  return "sha256:" + Sha256Hex(content.dump());
+  return Sha256Digest(content.dump());
 }
+
+ReadScope ReadScopeOf(const DesiredState& state, const std::vector<nlohmann::json>& rendered) {
+  ReadScope scope;
+  for (const nlohmann::json& object : rendered)
+    scope.desired.insert(KeyOf(object));
+  scope.gateway_ns = state.gateway.namespace_.value;
+  scope.gateway_name = state.gateway.name.value;
+  scope.gateway_class = state.gateway.class_name.value;
+  for (const App& app : state.apps) {
+    scope.app_namespaces.insert(app.namespace_.value);
+    if (app.auth && app.auth->ext_authz && !app.auth->ext_authz->namespace_.value.empty())
+      scope.app_namespaces.insert(app.auth->ext_authz->namespace_.value);
+  }
+  for (const Listener& listener : state.gateway.listeners)
+    for (const Field<std::string>& ref : listener.certificate_refs)
+      scope.secret_names.insert(ref.value);
+  return scope;
+}
+
+LiveSorter::LiveSorter(const ReadScope& scope)
+    : LiveSorter(scope.desired, scope.gateway_ns, scope.gateway_name) {}
 
 LiveSorter::LiveSorter(std::set<ObjectKey> desired, std::string gateway_ns,
                        std::string gateway_name)

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plan/desired_state.h"
 #include "plan/plan.h"
 
 namespace starform {
@@ -71,11 +72,26 @@ struct LiveState {
   ClusterFacts facts;
 };
 
+/// What reading the live state needs to know of the desired state: which objects are desired
+/// (to sort the listed ones) and what the rendered objects assume exists.
+struct ReadScope {
+  std::set<ObjectKey> desired;
+  std::string gateway_ns;
+  std::string gateway_name;
+  std::string gateway_class;
+  std::set<std::string> app_namespaces;  ///< whose Services readiness checks (apps, ext_authz)
+  std::set<std::string> secret_names;    ///< the listeners' Secrets, in the Gateway's namespace
+};
+
+/// The scope of a plan of |state|, which renders to |rendered|.
+ReadScope ReadScopeOf(const DesiredState& state, const std::vector<nlohmann::json>& rendered);
+
 /// Decides, for each listed object, whether the plan needs it, and keeps only that.
 class LiveSorter {
  public:
   /// |desired| are the keys of the rendered objects; the Gateway is the one routes attach to.
   LiveSorter(std::set<ObjectKey> desired, std::string gateway_ns, std::string gateway_name);
+  explicit LiveSorter(const ReadScope& scope);
 
   /// Files |object| (one item of a LIST of |api_version|/|kind|) into |state|: owned objects
   /// and objects at a desired name are kept, foreign HTTPRoutes naming our Gateway are listed,
