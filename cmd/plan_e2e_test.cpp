@@ -16,6 +16,7 @@
 #include "devcluster/test_client.h"
 #include "plan/desired_state.h"
 #include "plan/render.h"
+#include "testing/dev_cluster.h"
 #include "testing/process.h"
 
 namespace starform {
@@ -43,17 +44,7 @@ std::string Slurp(const std::string& path) {
 
 // One cluster per test case (ctest runs each case in its own process).
 DevCluster& Cluster(bool controllers = false) {
-  static std::unique_ptr<DevCluster> cluster = [controllers] {
-    DevCluster::Options options;
-    options.crds_dir = std::string(STARFORM_SHARED_DIR) + "/crds";
-    options.seed_file = std::string(STARFORM_TESTDATA_DIR) + "/devcluster/seed.yaml";
-    options.kubeconfig_out = TempDir() + "/kubeconfig";
-    options.keep_alive_seconds = 1;
-    options.controllers = controllers;
-    auto c = std::make_unique<DevCluster>(options);
-    c->Start();
-    return c;
-  }();
+  static std::unique_ptr<DevCluster> cluster = testing::StartDevCluster({controllers, ""});
   return *cluster;
 }
 

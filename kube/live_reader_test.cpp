@@ -2,7 +2,6 @@
 // reads, and the saved-plan staleness rule (status-only changes do not count).
 
 #include <catch2/catch.hpp>
-#include <filesystem>
 #include <fstream>
 
 #include "devcluster/server.h"
@@ -13,18 +12,13 @@
 #include "plan/plan_file.h"
 #include "plan/planner.h"
 #include "plan/render.h"
+#include "testing/dev_cluster.h"
 
 namespace starform::kube {
 namespace {
 
-namespace fs = std::filesystem;
 using devcluster::DevCluster;
 using nlohmann::json;
-
-std::string TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "live-reader-test-XXXXXX").string();
-  return mkdtemp(pattern.data());
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -32,17 +26,7 @@ std::string ReadFile(const std::string& path) {
 }
 
 DevCluster& Cluster() {
-  static std::unique_ptr<DevCluster> cluster = [] {
-    DevCluster::Options options;
-    options.crds_dir = std::string(STARFORM_SHARED_DIR) + "/crds";
-    options.seed_file = std::string(STARFORM_TESTDATA_DIR) + "/devcluster/seed.yaml";
-    options.kubeconfig_out = TempDir() + "/kubeconfig";
-    options.keep_alive_seconds = 1;
-    options.controllers = false;
-    auto c = std::make_unique<DevCluster>(options);
-    c->Start();
-    return c;
-  }();
+  static std::unique_ptr<DevCluster> cluster = testing::StartDevCluster();
   return *cluster;
 }
 
