@@ -80,7 +80,7 @@ TEST_CASE("a ClusterIP Service gets the v1 defaults and the lowest free cluster 
         "may not change once set");
 }
 
-TEST_CASE("NodePort and LoadBalancer Services get node ports; ExternalName and headless none") {
+TEST_CASE("NodePort and LoadBalancer Services get node ports, ExternalName and headless none") {
   auto cluster = OwnCluster();
   auto c = Client(*cluster);
   HttpResult r = c->Post(
@@ -137,7 +137,7 @@ TEST_CASE("NodePort and LoadBalancer Services get node ports; ExternalName and h
   CHECK(headless["ipFamilies"] == json{"IPv4"});
 }
 
-TEST_CASE("Secret, Namespace and Deployment defaults; a ConfigMap is stored as sent") {
+TEST_CASE("Secret, Namespace and Deployment defaults, a ConfigMap is stored as sent") {
   auto cluster = OwnCluster();
   auto c = Client(*cluster);
   HttpResult r =

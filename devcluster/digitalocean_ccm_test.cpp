@@ -234,7 +234,7 @@ TEST_CASE("API 500s are retried with the service controller's doubling backoff")
   CHECK(f.Service("web")["status"]["loadBalancer"]["ingress"][0]["ip"] == "203.0.113.1");
 }
 
-TEST_CASE("a renamed Service gets a new balancer and IP; leaving LoadBalancer releases it") {
+TEST_CASE("a renamed Service gets a new balancer and IP, leaving LoadBalancer releases it") {
   Fixture f;
   DigitalOceanCcm ccm(f.Options());
   f.CreateService("web");

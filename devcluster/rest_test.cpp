@@ -119,7 +119,7 @@ TEST_CASE("update: 409 Conflict on a stale resourceVersion, 422 without one for 
   CHECK(same.Json()["metadata"]["resourceVersion"] == ok.Json()["metadata"]["resourceVersion"]);
 }
 
-TEST_CASE("generation moves on spec changes only; the status subresource changes only status") {
+TEST_CASE("generation moves on spec changes only, the status subresource changes only status") {
   auto c = Client();
   MakeNamespace(*c, "rest-status");
   json route = c->Post(RoutesPath("rest-status"), Route("rest-status", "shop")).Json();
@@ -277,7 +277,7 @@ TEST_CASE("size limits: annotations, request body, object") {
   CHECK(body.Json()["message"] == "Request entity too large: limit is 3145728");
 }
 
-TEST_CASE("dryRun=All validates without storing; other values are refused") {
+TEST_CASE("dryRun=All validates without storing, other values are refused") {
   DevCluster& cluster = SharedCluster();
   auto c = Client();
   MakeNamespace(*c, "rest-dryrun");

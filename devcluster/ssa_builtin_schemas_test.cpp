@@ -93,7 +93,7 @@ TEST_CASE("the documentation's Deployment: replicas handed over to a controller"
       "f:replicas"));
 }
 
-TEST_CASE("Service ports merge by port and protocol; the selector is atomic") {
+TEST_CASE("Service ports merge by port and protocol, the selector is atomic") {
   ApplyResult first = ApplyBuiltin(nullptr, J(R"({"apiVersion": "v1", "kind": "Service",
     "metadata": {"name": "web", "namespace": "t"},
     "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}})"),

@@ -78,7 +78,7 @@ TEST_CASE("watch from a resourceVersion streams the changes after it") {
         std::stoull(events[1]["object"]["metadata"]["resourceVersion"].get<std::string>()));
 }
 
-TEST_CASE("watch filters by label selector; an object leaving the selection is DELETED") {
+TEST_CASE("watch filters by label selector, an object leaving the selection is DELETED") {
   auto c = Client();
   MakeNamespace(*c, "watch-sel");
   std::string rv = c->Get(RoutesPath("watch-sel")).Json()["metadata"]["resourceVersion"];
@@ -104,7 +104,7 @@ TEST_CASE("watch filters by label selector; an object leaving the selection is D
   CHECK(events[1]["type"] == "DELETED");
 }
 
-TEST_CASE("bookmarks carry the resourceVersion; timeoutSeconds ends the stream") {
+TEST_CASE("bookmarks carry the resourceVersion, timeoutSeconds ends the stream") {
   auto c = Client();
   MakeNamespace(*c, "watch-bookmark");
   auto start = std::chrono::steady_clock::now();

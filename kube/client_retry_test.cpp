@@ -631,7 +631,7 @@ TEST_CASE("faults: 429 with Retry-After is waited out") {
   CHECK(f.client->requests_sent() == static_cast<size_t>(throttled + 1));
 }
 
-TEST_CASE("faults: a create is not retried after a 500; a GET stops at max_attempts") {
+TEST_CASE("faults: a create is not retried after a 500, a GET stops at max_attempts") {
   FaultyCluster f("create:configmaps:status=500;get:configmaps:status=500", 3);
   Result<HttpResponse> created = Create(*f.client, "new");
   REQUIRE_FALSE(created.ok());
@@ -646,7 +646,7 @@ TEST_CASE("faults: a create is not retried after a 500; a GET stops at max_attem
         "attempts)");
 }
 
-TEST_CASE("faults: an expired continue token restarts the list; items complete and unique") {
+TEST_CASE("faults: an expired continue token restarts the list, items complete and unique") {
   // Replays the client's pager: 3 pages; a page after the first whose token expired restarts.
   struct Plan {
     int requests = 0, restarts = 0;

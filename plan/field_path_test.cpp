@@ -82,7 +82,7 @@ TEST_CASE("removal patch: fields by key and index, metadata maps with escaped ke
   CHECK((*patch)[2]["path"] == "/spec");
 }
 
-TEST_CASE("removal patch: what is already gone is skipped; bad or whole-part paths refuse") {
+TEST_CASE("removal patch: what is already gone is skipped, bad or whole-part paths refuse") {
   CHECK_FALSE(RemovalPatch(Gateway(), {"spec.listeners[name=\"gone\"]"}));
   CHECK_FALSE(RemovalPatch(Gateway(), {"spec.nothing"}));
   CHECK_FALSE(RemovalPatch(Gateway(), {"spec"}));

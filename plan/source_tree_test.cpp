@@ -227,7 +227,7 @@ TEST_CASE("YAML syntax errors carry yaml-cpp's position and message") {
         "t.yaml:1:2004: yaml: nested too deeply");
 }
 
-TEST_CASE("YAML: one document only; empty documents are skipped") {
+TEST_CASE("YAML: one document only, empty documents are skipped") {
   CHECK(YamlError("a: 1\n---\nb: 2\n") ==
         "t.yaml:2:1: yaml: the stream holds more than one document; a desired state is one "
         "document");
