@@ -38,9 +38,9 @@ int RunApp(int argc, char** argv) {
   root.add_flag("--no-color", globals.no_color, "Print no colour (also with NO_COLOR set)");
 
   std::vector<Command> commands = {
-      AddRenderCommand(root, globals),
-      AddShowCommand(root, globals),
-      AddPlanCommand(root, globals),
+      AddRenderCommand(root, globals),  AddShowCommand(root, globals),
+      AddPlanCommand(root, globals),    AddApplyCommand(root, globals),
+      AddDestroyCommand(root, globals), AddUnlockCommand(root, globals),
       AddVersionCommand(root, globals),
   };
   for (Command& command : commands)

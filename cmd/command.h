@@ -31,6 +31,9 @@ struct Command {
 Command AddRenderCommand(CLI::App& root, const GlobalOptions& globals);
 Command AddShowCommand(CLI::App& root, const GlobalOptions& globals);
 Command AddPlanCommand(CLI::App& root, const GlobalOptions& globals);
+Command AddApplyCommand(CLI::App& root, const GlobalOptions& globals);
+Command AddDestroyCommand(CLI::App& root, const GlobalOptions& globals);
+Command AddUnlockCommand(CLI::App& root, const GlobalOptions& globals);
 Command AddVersionCommand(CLI::App& root, const GlobalOptions& globals);
 
 }  // namespace starform

@@ -72,6 +72,16 @@ kube::ConnectionFlags ConnectionOptions::Flags() const {
   return f;
 }
 
+kube::ClientOptions ConnectionOptions::ClientOptionsFor(const GlobalOptions& globals) const {
+  kube::ClientOptions options;
+  options.verbosity = globals.verbosity;
+  options.log = LogToStderr;
+  options.qps = qps_;
+  options.user_agent = std::string("kubectl-starform/") + STARFORM_VERSION;
+  options.stdin_is_terminal = isatty(0) != 0;
+  return options;
+}
+
 std::unique_ptr<kube::Client> ConnectionOptions::Connect(const GlobalOptions& globals,
                                                          kube::ResolvedConfig* resolved,
                                                          std::string* error) const {
@@ -94,13 +104,7 @@ std::unique_ptr<kube::Client> ConnectionOptions::Connect(const GlobalOptions& gl
                  "Warning: the server's certificate is not verified (insecure-skip-tls-verify): "
                  "anyone on the network path can read and change this traffic\n");
   }
-  kube::ClientOptions options;
-  options.verbosity = globals.verbosity;
-  options.log = LogToStderr;
-  options.qps = qps_;
-  options.user_agent = std::string("kubectl-starform/") + STARFORM_VERSION;
-  options.stdin_is_terminal = isatty(0) != 0;
-  auto client = kube::Client::Connect(config.rest, kube::SystemEnv(), std::move(options));
+  auto client = kube::Client::Connect(config.rest, kube::SystemEnv(), ClientOptionsFor(globals));
   if (resolved != nullptr)
     *resolved = std::move(config);
   return client;

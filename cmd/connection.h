@@ -25,6 +25,9 @@ class ConnectionOptions {
   /// The flags as given (after parsing).
   kube::ConnectionFlags Flags() const;
 
+  /// The client options every command uses (verbosity, logging, --qps, user agent).
+  kube::ClientOptions ClientOptionsFor(const GlobalOptions& globals) const;
+
   /// Resolves the kubeconfig and connects. On failure returns null (exit code 1 for the
   /// caller) after printing "error: ..." to stderr, or, given |error|, setting it instead.
   std::unique_ptr<kube::Client> Connect(const GlobalOptions& globals,

@@ -87,8 +87,8 @@ struct DesiredSide {
   std::string digest;        ///< of the document as read
 };
 
-DesiredSide LoadAndRender(const PlanningOptions& options, std::string text,
-                          PlanOptions plan_options) {
+DesiredSide LoadAndRenderUnguarded(const PlanningOptions& options, std::string text,
+                                   PlanOptions plan_options) {
   DesiredSide side;
   side.plan_options = std::move(plan_options);
   side.digest = Sha256Digest(text);
@@ -111,6 +111,19 @@ DesiredSide LoadAndRender(const PlanningOptions& options, std::string text,
   return side;
 }
 
+// On its own thread an exception would end the process from inside the cluster reads: it is
+// reported as the desired side's error instead.
+DesiredSide LoadAndRender(const PlanningOptions& options, std::string text,
+                          PlanOptions plan_options) {
+  try {
+    return LoadAndRenderUnguarded(options, std::move(text), std::move(plan_options));
+  } catch (const std::exception& e) {
+    DesiredSide failed;
+    failed.messages = std::string("error: loading the desired state: ") + e.what() + "\n";
+    return failed;
+  }
+}
+
 // Under this size a desired state loads in milliseconds: it is loaded before the cluster is
 // contacted, so that a bad file is reported at once even when the cluster is slow to answer.
 // A larger one loads on its own thread while the cluster is read.
@@ -125,18 +138,32 @@ std::vector<std::string> RenderedKindNames() {
 
 }  // namespace
 
-void PlanningOptions::AddTo(CLI::App* app) {
-  app->add_option("-f,--filename", filename, "Desired state file (- for stdin)")->required();
-  app->add_flag("--adopt", adopt,
-                "Take over existing objects at desired names that starform does not manage");
-  app->add_option("--target", targets, "Plan only this object, KIND/NAMESPACE/NAME (repeatable)")
-      ->take_all();
-  app->add_flag("--skip-invalid-apps", skip_invalid_apps,
-                "Leave apps with errors as they are live, plan the rest, and still exit 1");
-  app->add_option("--server-dry-run", server_dry_run,
-                  "Confirm each change with a server-side dry run (default true)")
-      ->default_str("true");
+void PlanningOptions::AddTo(CLI::App* app, bool filename_required) {
+  CLI::Option* file =
+      app->add_option("-f,--filename", filename, "Desired state file (- for stdin)");
+  if (filename_required)
+    file->required();
+  planning_flags = {
+      file,
+      app->add_flag("--adopt", adopt,
+                    "Take over existing objects at desired names that starform does not manage"),
+      app->add_option("--target", targets,
+                      "Plan only this object, KIND/NAMESPACE/NAME (repeatable)")
+          ->take_all(),
+      app->add_flag("--skip-invalid-apps", skip_invalid_apps,
+                    "Leave apps with errors as they are live, plan the rest, and still exit 1"),
+      app->add_option("--server-dry-run", server_dry_run,
+                      "Confirm each change with a server-side dry run (default true)")
+          ->default_str("true"),
+  };
   connection.AddTo(app);
+}
+
+bool PlanningOptions::AnyGiven() const {
+  for (const CLI::Option* option : planning_flags)
+    if (option->count() > 0)
+      return true;
+  return false;
 }
 
 bool PlanFails(const Plan& plan) {
@@ -188,7 +215,10 @@ bool MakePlan(const PlanningOptions& options, const GlobalOptions& globals, Plan
     reader->ReadUnscoped([&]() -> const ReadScope* {
       if (!side && loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
         return nullptr;
-      return take_side() ? &side->scope : nullptr;
+      if (take_side())
+        return &side->scope;
+      out->client->StopStarting();  // the plan is over: no need to wait for more reads
+      return nullptr;
     });
   }
   if (!take_side())
@@ -226,6 +256,28 @@ bool MakePlan(const PlanningOptions& options, const GlobalOptions& globals, Plan
 
   out->plan = planner.Finish(std::move(origin));
   out->plan.warnings.insert(out->plan.warnings.begin(), readiness.begin(), readiness.end());
+  return true;
+}
+
+bool MakeDestroyPlan(std::unique_ptr<kube::Client> client, Planned* out) {
+  std::string error;
+  out->client = std::move(client);
+  kube::LiveRead live;
+  // With nothing desired, the reader keeps exactly the owned objects.
+  if (!kube::Preflight(*out->client, &out->apis, &error) ||
+      !kube::ReadLive(*out->client, out->apis, ReadScope{}, &live, &error)) {
+    std::fprintf(stderr, "error: %s\n", error.c_str());
+    return false;
+  }
+  PlanOrigin origin;
+  origin.tool_version = STARFORM_VERSION;
+  origin.cluster = live.state.facts.served_cluster.value_or("");
+  origin.server = out->client->config().host;
+  origin.cluster_identity = live.cluster_identity;
+  origin.source = "kubectl starform destroy";
+  origin.created = NowRfc3339();
+  Planner planner({}, std::move(live.state), PlanOptions{});
+  out->plan = planner.Finish(std::move(origin));
   return true;
 }
 

@@ -31,7 +31,11 @@ struct PlanningOptions {
 
   /// Adds -f, --adopt, --target, --skip-invalid-apps, --server-dry-run and the connection
   /// flags to |app|.
-  void AddTo(CLI::App* app);
+  void AddTo(CLI::App* app, bool filename_required = true);
+  /// Whether a planning flag (-f, --adopt, --target, --skip-invalid-apps, --server-dry-run)
+  /// was given; a saved plan takes none.
+  bool AnyGiven() const;
+  std::vector<CLI::Option*> planning_flags;  ///< set by AddTo
 };
 
 struct Planned {
@@ -43,6 +47,11 @@ struct Planned {
 /// Makes the plan. Returns false after printing why when no plan could be made (bad input,
 /// no cluster, a read failed, the cluster guard).
 bool MakePlan(const PlanningOptions& options, const GlobalOptions& globals, Planned* out);
+
+/// The plan of `destroy`: every object starform owns, deleted (in the reverse of the render
+/// order), read through |client|. Needs no desired state: the cluster it names is the one the
+/// ApplySet parent records. Returns false after printing why when no plan could be made.
+bool MakeDestroyPlan(std::unique_ptr<kube::Client> client, Planned* out);
 
 /// Whether a plan's outcome must make the command fail: it has errors, or apps were skipped.
 bool PlanFails(const Plan& plan);

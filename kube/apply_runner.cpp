@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "plan/field_path.h"
+#include "plan/json_access.h"
 
 namespace starform::kube {
 
@@ -14,6 +15,9 @@ constexpr const char* kFieldManager = "starform";
 // A drift removal computed from one version of the object can meet a newer one (a controller
 // wrote status meanwhile): it is recomputed from a fresh read this many times.
 constexpr int kRemovalAttempts = 3;
+constexpr const char* kNotRecreated =
+    "deleted for replacement, but not recreated: the apply was interrupted; apply again to "
+    "create it";
 
 using Outcome = WriteResult::Outcome;
 
@@ -47,9 +51,7 @@ class Runner {
     // A replace's create comes once its delete is done and the old object is gone.
     for (size_t write : replaced_) {
       if (options_.stopping()) {
-        Finish(write, Outcome::kFailed,
-               "deleted for replacement, but not recreated: the apply was interrupted; apply "
-               "again to create it");
+        Finish(write, Outcome::kFailed, kNotRecreated);
         continue;
       }
       if (!WaitGone(write))
@@ -61,19 +63,31 @@ class Runner {
     client_.Run();
   }
 
+  // Counted in flight before its request goes out: a request can end inside the call that
+  // starts it (no credentials), and then Done must find it counted. Re-entered from such an
+  // end, it returns at once: the loop already running starts the next write, so a queue of
+  // writes that all fail at once does not recurse.
   void StartMore() {
+    if (starting_)
+      return;
+    starting_ = true;
     while (in_flight_ < options_.parallelism && !queue_.empty()) {
       size_t write = queue_.front();
       queue_.pop_front();
-      if (Begin(write))
-        ++in_flight_;
+      ++in_flight_;
+      if (!Begin(write))
+        --in_flight_;
     }
+    starting_ = false;
   }
 
   // Starts |write|, or records why it does not start. True when a request went out.
   bool Begin(size_t write) {
     if (options_.stopping()) {
-      Finish(write, Outcome::kNotStarted, "");
+      if (creating_replacement_.count(write))
+        Finish(write, Outcome::kFailed, kNotRecreated);
+      else
+        Finish(write, Outcome::kNotStarted, "");
       return false;
     }
     for (size_t need : program_.writes[write].needs) {
@@ -121,39 +135,48 @@ class Runner {
 
   void RemoveDrift(size_t write, const nlohmann::json& object, int attempts) {
     const ResourceChange& change = ChangeOf(write);
-    std::optional<nlohmann::json> patch = RemovalPatch(object, change.remove_paths);
+    std::string error;
+    std::optional<nlohmann::json> patch = RemovalPatch(object, change.remove_paths, &error);
+    if (!error.empty())
+      return Done(write, Outcome::kFailed, "removing fields of other managers: " + error);
     if (!patch)
       return Done(write, Outcome::kDone);  // already gone
     std::string path =
         RefOf(write).Path(change.key.ns, change.key.name) + "?fieldManager=" + kFieldManager;
+    std::string tested = StringMember(Member(object, "metadata"), "resourceVersion");
     client_.Start(Client::Call::Of("PATCH", path, patch->dump(), "application/json-patch+json"),
-                  [this, write, attempts](Result<HttpResponse> patched) {
+                  [this, write, attempts, tested](Result<HttpResponse> patched) {
                     if (patched)
                       return Done(write, Outcome::kDone);
-                    if (attempts <= 1 || !IsStale(patched.error()))
-                      return Done(
-                          write, Outcome::kFailed,
-                          "removing fields of other managers: " + patched.error().Describe());
-                    Reread(write, attempts - 1);
+                    std::string why =
+                        "removing fields of other managers: " + patched.error().Describe();
+                    if (attempts <= 1 || !MaybeStale(patched.error()))
+                      return Done(write, Outcome::kFailed, why);
+                    Reread(write, attempts - 1, tested, why);
                   });
   }
 
-  // The test of the resourceVersion failed: the object changed after the apply.
-  static bool IsStale(const ApiError& error) {
+  // The server answers a failed JSON Patch test as it answers an invalid patch (422 Invalid),
+  // and a conflict as 409: which it was, the object read again tells.
+  static bool MaybeStale(const ApiError& error) {
     return error.reason == Reason::kConflict || error.reason == Reason::kInvalid ||
            error.code == 422;
   }
 
-  void Reread(size_t write, int attempts) {
+  // Reads the object again after a refused removal: when it moved past |tested|, the removal is
+  // made again on the new version; when it did not, the refusal was not about the version.
+  void Reread(size_t write, int attempts, const std::string& tested, const std::string& why) {
     const ResourceChange& change = ChangeOf(write);
-    client_.GetAsync(RefOf(write), change.key.ns, change.key.name,
-                     [this, write, attempts](Result<nlohmann::json> got) {
-                       if (!got)
-                         return Done(
-                             write, Outcome::kFailed,
-                             "removing fields of other managers: " + got.error().Describe());
-                       RemoveDrift(write, got.value(), attempts);
-                     });
+    client_.GetAsync(
+        RefOf(write), change.key.ns, change.key.name,
+        [this, write, attempts, tested, why](Result<nlohmann::json> got) {
+          if (!got)
+            return Done(write, Outcome::kFailed,
+                        "removing fields of other managers: " + got.error().Describe());
+          if (StringMember(Member(got.value(), "metadata"), "resourceVersion") == tested)
+            return Done(write, Outcome::kFailed, why);
+          RemoveDrift(write, got.value(), attempts);
+        });
   }
 
   void Delete(size_t write) {
@@ -192,6 +215,10 @@ class Runner {
         Finish(write, Outcome::kFailed, "deleted for replacement, but not recreated: " + why);
         return false;
       }
+      if (options_.stopping()) {
+        Finish(write, Outcome::kFailed, kNotRecreated);
+        return false;
+      }
       std::this_thread::sleep_for(options_.replace_poll);
     }
   }
@@ -218,6 +245,7 @@ class Runner {
   std::vector<size_t> replaced_;
   std::set<size_t> creating_replacement_;
   size_t in_flight_ = 0;
+  bool starting_ = false;
 };
 
 }  // namespace

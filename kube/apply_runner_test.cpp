@@ -143,6 +143,32 @@ TEST_CASE("apply runner: drift is taken back, other managers' extra fields remov
   CHECK(docs["spec"]["hostnames"] == json{"docs.starform.app"});
 }
 
+TEST_CASE("apply runner: a drift removal the server finds invalid fails at once, not as stale") {
+  auto cluster = testing::StartDevCluster();
+  Session session = Open(*cluster);
+  Plan plan = PlanOf(session, State());
+  Run(session, plan);
+  // The Gateway as an update whose removal would take a required field away: the server
+  // refuses the patch as it refuses a failed resourceVersion test (422 Invalid).
+  std::erase_if(plan.resources,
+                [](const ResourceChange& change) { return change.key.kind != "Gateway"; });
+  REQUIRE(plan.resources.size() == 1);
+  plan.resources[0].action = Action::kUpdate;
+  plan.resources[0].remove_paths = {"spec.gatewayClassName"};
+  cluster->ClearRequestLog();
+  std::vector<WriteResult> results = Run(session, plan);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].outcome == Outcome::kFailed);
+  CHECK(results[0].error.starts_with("removing fields of other managers: "));
+  CHECK(results[0].error.find("gatewayClassName") != std::string::npos);
+  // One apply, one patch, one read that shows the object did not move: no second attempt.
+  std::vector<std::string> requests;
+  for (const devcluster::RequestRecord& record : cluster->RequestLog())
+    if (record.path.find("/gateways/") != std::string::npos)
+      requests.push_back(record.method);
+  CHECK(requests == std::vector<std::string>{"PATCH", "PATCH", "GET"});
+}
+
 TEST_CASE("apply runner: a route whose SecurityPolicy failed to write is not written") {
   // Every server-side apply to an existing SecurityPolicy answers 409: creating one works,
   // changing it fails (and so would its dry run: these plans are made without).

@@ -156,6 +156,7 @@ struct Client::Attempt {
   Done done;
   int sent = 0;
   bool refreshed_after_401 = false;
+  bool fresh_connection = false;  ///< after a transport failure on a pooled connection
   Clock::time_point first;
   uint64_t credential_generation = 0;
 };
@@ -210,6 +211,7 @@ void Client::Send(std::shared_ptr<Attempt> attempt, Clock::time_point not_before
   }
   request.body = call.body;
   request.on_data = call.on_data;
+  request.fresh_connection = attempt->fresh_connection;
   request.headers.emplace_back("Accept", call.accept);
   if (!call.content_type.empty())
     request.headers.emplace_back("Content-Type", call.content_type);
@@ -278,6 +280,19 @@ void Client::OnResponse(std::shared_ptr<Attempt> attempt, HttpResponse response)
     retryable = attempt->call.idempotent;
   else if (status == 0 && !response.cancelled)
     retryable = response.not_sent || attempt->call.idempotent;
+  if (status == 0 && !response.cancelled && response.reused_connection) {
+    // Other pooled connections may be as dead as the one that failed (a server or proxy closes
+    // idle connections together): the retries open their own.
+    bool first = !attempt->fresh_connection;
+    attempt->fresh_connection = true;
+    // The server had closed this one while it sat idle and never read the request: it goes
+    // again at once, and the lost try does not count against the attempts.
+    if (first && response.not_sent) {
+      --attempt->sent;
+      Send(attempt, Clock::time_point{});
+      return;
+    }
+  }
   if (retryable && attempt->sent < options_.retry.max_attempts) {
     std::chrono::milliseconds delay = Backoff(attempt->sent, error.retry_after);
     auto at = Clock::now() + delay;

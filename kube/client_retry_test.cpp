@@ -188,6 +188,45 @@ Result<HttpResponse> Create(Client& client, const std::string& name) {
 
 const ResourceRef kConfigMaps{"", "v1", "configmaps", true};
 
+// A send that failed on a pooled connection the server had closed while it sat idle.
+HttpResponse DeadPooledConnection() {
+  HttpResponse r;
+  r.error = "Send failure: Broken pipe";
+  r.not_sent = r.reused_connection = true;
+  return r;
+}
+
+TEST_CASE("retry: a request lost on a dead pooled connection goes again at once, on a new one") {
+  SECTION("a create, which is otherwise never retried after it may have been sent") {
+    Fixture f;
+    f.Script({DeadPooledConnection()});
+    REQUIRE(Create(*f.client, "cm").ok());
+    REQUIRE(f.transport->sent.size() == 2);
+    CHECK_FALSE(f.transport->sent[0].request.fresh_connection);
+    CHECK(f.transport->sent[1].request.fresh_connection);
+    CHECK(f.Delays() == std::vector<milliseconds>{milliseconds(0), milliseconds(0)});
+  }
+  SECTION("the lost try does not use up the last attempt") {
+    ClientOptions options = Options();
+    options.retry.max_attempts = 2;
+    Fixture f(options);
+    f.Script({InternalError(), DeadPooledConnection(), InternalError()});
+    Result<json> r = f.client->Get(kConfigMaps, "ns", "cm");
+    REQUIRE_FALSE(r.ok());
+    // The last answer is the server's, not the dead connection's.
+    CHECK(r.error().message == "Internal error occurred: injected fault (after 2 attempts)");
+    REQUIRE(f.transport->sent.size() == 3);
+    CHECK(f.transport->sent[2].request.fresh_connection);
+  }
+  SECTION("only once: a second loss is an attempt like any other") {
+    Fixture f;
+    f.Script({DeadPooledConnection(), DeadPooledConnection()});
+    REQUIRE(Create(*f.client, "cm").ok());
+    REQUIRE(f.transport->sent.size() == 3);
+    CHECK(f.transport->sent[2].delay > milliseconds(0));
+  }
+}
+
 TEST_CASE("retry: 503 and 500 on a GET are retried until it succeeds, each try counted") {
   Fixture f;
   f.Script({ServiceUnavailable(), ServiceUnavailable(), InternalError()});

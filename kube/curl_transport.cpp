@@ -249,6 +249,8 @@ class CurlTransport : public Transport {
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (r.fresh_connection)
+      curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options_.connect_timeout.count()));
     if (r.timeout.count() > 0)
@@ -329,10 +331,11 @@ class CurlTransport : public Transport {
       Active a = std::move(it->second);
       active_.erase(it);
       HttpResponse& r = a.response;
-      long status = 0, version = 0, sent = 0;
+      long status = 0, version = 0, sent = 0, connects = 0;
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
       curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
       curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &sent);
+      curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
       r.http_version = version == CURL_HTTP_VERSION_2_0 ? 2 : 11;
       r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - a.start);
       bool complete = code == CURLE_OK || (code == CURLE_WRITE_ERROR && a.stopped_by_reader);
@@ -341,8 +344,16 @@ class CurlTransport : public Transport {
       } else {
         r.error = a.error[0] != '\0' ? a.error : curl_easy_strerror(code);
         r.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+        // These fail only on a connection that exists; none made for this transfer: a pooled one.
+        r.reused_connection =
+            connects == 0 &&
+            (code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING);
+        // A send that fails on a pooled connection met a connection the server had closed
+        // while it sat idle: the server never read the request, as libcurl itself assumes when
+        // it retries such a request on a fresh connection.
         r.not_sent = sent == 0 || code == CURLE_COULDNT_CONNECT ||
-                     code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY;
+                     code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY ||
+                     (code == CURLE_SEND_ERROR && r.reused_connection);
         // Through a proxy every connection is to the proxy: say so, as Go's "proxyconnect"
         // does, or "Failed to connect to 127.0.0.1 port 3128" reads like the API server.
         if (!options_.proxy_url.empty() &&

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <exception>
+#include <random>
 
 #include "kube/exec_plugin.h"
 
@@ -179,7 +180,12 @@ std::string DefaultHolderIdentity() {
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
     std::snprintf(host, sizeof(host), "unknown");
-  return user + "@" + host + " pid " + std::to_string(getpid());
+  // The pid alone can repeat across machines that share a host name (containers, where every
+  // apply may be pid 1): a random run id keeps two holders apart, as client-go adds a UUID.
+  std::random_device random;
+  char run[16];
+  std::snprintf(run, sizeof run, "%08x", static_cast<unsigned>(random()));
+  return user + "@" + host + " pid " + std::to_string(getpid()) + " run " + run;
 }
 
 std::string FormatMicroTime(system_clock::time_point t) {

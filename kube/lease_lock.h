@@ -30,7 +30,8 @@ inline constexpr char kLockName[] = "starform-apply";
 /// The wall clock the Lease's times are written and judged by (injected for tests).
 using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
-/// "user@host pid N": getlogin(), else $USER; gethostname(); getpid().
+/// "user@host pid N run R": getlogin(), else $USER; gethostname(); getpid(); a random 32-bit
+/// run id in hex. Call it once per process.
 std::string DefaultHolderIdentity();
 
 /// A Lease MicroTime: RFC 3339 in UTC with microseconds, "2026-11-26T20:01:02.123456Z".

@@ -197,15 +197,20 @@ TEST_CASE("lease lock: a lease expires when renewTime plus its duration has pass
   CHECK(LockInfoOf(garbled, At("2026-11-26T20:05:30Z")).expired);
 }
 
-TEST_CASE("lease lock: the default holder identity is user@host pid N") {
+TEST_CASE("lease lock: the default holder identity is user@host pid N run R") {
   std::string id = DefaultHolderIdentity();
-  std::string pid = " pid " + std::to_string(getpid());
-  REQUIRE(id.size() > pid.size());
-  CHECK(id.substr(id.size() - pid.size()) == pid);
+  std::string pid = " pid " + std::to_string(getpid()) + " run ";
+  size_t at_pid = id.find(pid);
+  REQUIRE(at_pid != std::string::npos);
+  std::string run = id.substr(at_pid + pid.size());
+  CHECK(run.size() == 8);
+  CHECK(run.find_first_not_of("0123456789abcdef") == std::string::npos);
   size_t at = id.find('@');
   REQUIRE(at != std::string::npos);
   CHECK(at > 0);
-  CHECK(at + 1 < id.size() - pid.size());
+  CHECK(at + 1 < at_pid);
+  // Two runs on one host with one pid (containers) still differ.
+  CHECK(DefaultHolderIdentity() != id);
 }
 
 // --- against the dev cluster -----------------------------------------------------------------

@@ -27,6 +27,9 @@ struct HttpRequest {
   /// When set, the body is handed over as it arrives instead of being kept (watch); return
   /// false to stop reading.
   std::function<bool(std::string_view)> on_data;
+  /// Open a new connection for this request instead of reusing a pooled one: a retry after a
+  /// transport failure, when the pool may hold more connections the server has closed.
+  bool fresh_connection = false;
 };
 
 struct HttpResponse {
@@ -39,6 +42,8 @@ struct HttpResponse {
   bool timed_out = false;
   /// The request never reached the server (connect or TLS failed): safe to retry any verb.
   bool not_sent = false;
+  /// The failed request went out on a pooled connection (not one opened for it).
+  bool reused_connection = false;
   /// Never started: the transport was told to stop starting requests.
   bool cancelled = false;
   int http_version = 0;  ///< 11 or 2

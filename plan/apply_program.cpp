@@ -105,8 +105,17 @@ std::vector<std::string> SafetyRefusals(const Plan& plan, size_t desired_apps,
     bool live = change.action != Action::kCreate;
     if (live && !change.adopt)
       ++owned;
-    if (change.action == Action::kDelete)
+    if (change.action == Action::kDelete || change.action == Action::kReplace)
       ++deletions;
+    if (change.action == Action::kReplace &&
+        (change.key.kind == "SecurityPolicy" || change.key.kind == "ClientTrafficPolicy"))
+      refusals.push_back(
+          "the plan replaces " + change.key.Address() + ", which would leave " +
+          (change.key.kind == "SecurityPolicy" ? "its app's route served without authentication"
+                                               : "every route served without the identity-header "
+                                                 "stripping") +
+          " between its delete and its create; starform does not do that: remove what depends "
+          "on it from the desired state and apply first, or change the field by hand");
   }
   if (desired_apps == 0 && !rails.allow_empty)
     refusals.push_back(

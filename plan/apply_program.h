@@ -47,7 +47,9 @@ struct SafetyRails {
 };
 
 /// Why |plan| must not be applied as it stands (empty when it may): a desired state without
-/// apps (unless allowed), more deletions than allowed. Each names the flag that allows it.
+/// apps (unless allowed), more deletions (replaces count) than allowed, each naming the flag
+/// that allows it; a replaced SecurityPolicy or ClientTrafficPolicy, which would leave routes
+/// unprotected between the delete and the create.
 std::vector<std::string> SafetyRefusals(const Plan& plan, size_t desired_apps,
                                         const SafetyRails& rails);
 

@@ -175,6 +175,20 @@ TEST_CASE("safety rails: adopted and created objects are not counted as owned") 
   CHECK(SafetyRefusals(plan, 3, {}).size() == 1);  // 6 of 11 owned
 }
 
+TEST_CASE("safety rails: replaces count as deletions, a policy is never replaced") {
+  Plan plan = WithDeletes(10, 5);
+  plan.resources.push_back(Change("HTTPRoute", "a", "moved", Action::kReplace));
+  CHECK(SafetyRefusals(plan, 3, {}).size() == 1);  // 6 deletions of 11 owned
+  Plan policy;
+  policy.resources = {Change("SecurityPolicy", "a", "shop", Action::kReplace),
+                      Change("ClientTrafficPolicy", "gw", "identity", Action::kReplace)};
+  std::vector<std::string> refused = SafetyRefusals(policy, 3, {});
+  REQUIRE(refused.size() == 2);
+  CHECK(refused[0].find("replaces securitypolicy a/shop, which would leave its app's route "
+                        "served without authentication") != std::string::npos);
+  CHECK(refused[1].find("identity-header stripping") != std::string::npos);
+}
+
 TEST_CASE("safety rails: a desired state without apps needs --allow-empty") {
   std::vector<std::string> refused = SafetyRefusals(WithDeletes(4, 0), 0, {});
   REQUIRE(refused.size() == 1);

@@ -64,42 +64,88 @@ std::string WithThousands(size_t n) {
   return out;
 }
 
-// The one place a body is assembled; |revision| and |source| are left out when absent.
+// As the API server counts an annotation against the limit: key and value bytes.
+size_t EntryBytes(const std::string& key, const nlohmann::json& value) {
+  return key.size() +
+         (value.is_string() ? value.get_ref<const std::string&>().size() : value.dump().size());
+}
+
+size_t MapBytes(const nlohmann::json& map) {
+  size_t bytes = 0;
+  if (map.is_object())
+    for (const auto& [key, value] : map.items())
+      bytes += EntryBytes(key, value);
+  return bytes;
+}
+
+std::string ParentName() {
+  return std::string("the ApplySet parent ") + kApplySetParentNamespace + "/" + kApplySetParentName;
+}
+
+// The one place a body is assembled; |revision| and |source| are left out when absent. The
+// namespace list goes where KEP-3659 puts it, the additional-namespaces annotation, while the
+// parent's annotations (ours and |others_bytes| of others') stay within the API server's limit;
+// past that, into the ConfigMap's data (applyset_parent.h, "Size").
 ParentBody MakeBody(const ApplySetContents& contents, std::string_view cluster,
                     const std::optional<std::string>& revision,
-                    const std::optional<std::string>& source, std::string_view tool_version) {
+                    const std::optional<std::string>& source, std::string_view tool_version,
+                    size_t others_bytes) {
   nlohmann::json annotations = nlohmann::json::object();
   annotations[kApplySetToolingAnnotation] = ToolingValue(tool_version);
   annotations[kApplySetGroupKindsAnnotation] = JoinList(contents.group_kinds);
-  // Written even when empty, as kubectl does, so the narrowing write never drops the key.
-  annotations[kApplySetNamespacesAnnotation] = JoinList(contents.namespaces);
   annotations[kClusterAnnotation] = cluster;
   if (revision)
     annotations[kRevisionAnnotation] = *revision;
   if (source)
     annotations[kSourceAnnotation] = *source;
+  nlohmann::json metadata = {{"name", kApplySetParentName},
+                             {"namespace", kApplySetParentNamespace},
+                             {"labels", {{kApplySetIdLabel, ApplySetId()}}}};
+  nlohmann::json body = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}};
 
-  nlohmann::json body = {
-      {"apiVersion", "v1"},
-      {"kind", "ConfigMap"},
-      {"metadata",
-       {{"name", kApplySetParentName},
-        {"namespace", kApplySetParentNamespace},
-        {"labels", {{kApplySetIdLabel, ApplySetId()}}},
-        {"annotations", std::move(annotations)}}},
-  };
+  std::string namespaces = JoinList(contents.namespaces);
   ParentBody result;
-  result.annotation_bytes = AnnotationBytes(body);
-  if (result.annotation_bytes > kTotalAnnotationSizeLimit) {
-    result.error = std::string("the ApplySet parent ") + kApplySetParentNamespace + "/" +
-                   kApplySetParentName + " would carry " + WithThousands(result.annotation_bytes) +
-                   " bytes of annotations (" + WithThousands(contents.namespaces.size()) +
-                   " additional namespaces), over Kubernetes' limit of " +
+  size_t without_list = MapBytes(annotations);
+  size_t in_annotation =
+      without_list + std::string_view(kApplySetNamespacesAnnotation).size() + namespaces.size();
+  if (in_annotation + others_bytes <= kTotalAnnotationSizeLimit) {
+    // Written even when empty, as kubectl does, so the narrowing write never drops the key.
+    annotations[kApplySetNamespacesAnnotation] = std::move(namespaces);
+    result.annotation_bytes = in_annotation;
+  } else {
+    annotations[kNamespacesInDataAnnotation] = "true";
+    result.annotation_bytes = MapBytes(annotations);
+    result.data_bytes = std::string_view(kNamespacesDataKey).size() + namespaces.size();
+    body["data"] = {{kNamespacesDataKey, std::move(namespaces)}};
+  }
+  if (result.annotation_bytes + others_bytes > kTotalAnnotationSizeLimit) {
+    result.error = ParentName() + " would carry " +
+                   WithThousands(result.annotation_bytes + others_bytes) +
+                   " bytes of annotations (" + WithThousands(others_bytes) +
+                   " of them not starform's), over Kubernetes' limit of " +
                    WithThousands(kTotalAnnotationSizeLimit) + " bytes";
     return result;
   }
+  if (result.data_bytes > kConfigMapDataSizeLimit) {
+    result.error = ParentName() + " would list " + WithThousands(contents.namespaces.size()) +
+                   " namespaces in " + WithThousands(result.data_bytes) +
+                   " bytes of data, over Kubernetes' ConfigMap limit of " +
+                   WithThousands(kConfigMapDataSizeLimit) + " bytes";
+    return result;
+  }
+  metadata["annotations"] = std::move(annotations);
+  body["metadata"] = std::move(metadata);
   result.body = std::move(body);
   return result;
+}
+
+bool IsStarformAnnotation(std::string_view key) {
+  for (const char* ours :
+       {kApplySetToolingAnnotation, kApplySetGroupKindsAnnotation, kApplySetNamespacesAnnotation,
+        kClusterAnnotation, kRevisionAnnotation, kSourceAnnotation, kNamespacesInDataAnnotation})
+    if (key == ours)
+      return true;
+  return false;
 }
 
 }  // namespace
@@ -150,10 +196,16 @@ LiveParent ReadParent(const nlohmann::json& live) {
   parent.tooling = StringMember(annotations, kApplySetToolingAnnotation);
   parent.contents.group_kinds = SplitList(StringMember(annotations, kApplySetGroupKindsAnnotation));
   parent.contents.namespaces = SplitList(StringMember(annotations, kApplySetNamespacesAnnotation));
+  std::set<std::string> in_data = SplitList(StringMember(Member(live, "data"), kNamespacesDataKey));
+  parent.contents.namespaces.insert(in_data.begin(), in_data.end());
   parent.contents.namespaces.erase(kApplySetParentNamespace);
   parent.cluster = OptionalString(annotations, kClusterAnnotation);
   parent.revision = OptionalString(annotations, kRevisionAnnotation);
   parent.source = OptionalString(annotations, kSourceAnnotation);
+  if (annotations.is_object())
+    for (const auto& [key, value] : annotations.items())
+      if (!IsStarformAnnotation(key))
+        parent.others_annotation_bytes += EntryBytes(key, value);
   return parent;
 }
 
@@ -164,8 +216,7 @@ ApplySetContents ContentsOfParent(const nlohmann::json& live) {
 std::string ForeignParentReason(const LiveParent& live) {
   if (!live.exists)
     return "";
-  std::string parent =
-      std::string("the ApplySet parent ") + kApplySetParentNamespace + "/" + kApplySetParentName;
+  std::string parent = ParentName();
   if (live.tooling.empty())
     return parent + " exists without the annotation " + kApplySetToolingAnnotation;
   if (ToolingBaseName(live.tooling) != kApplySetToolName)
@@ -186,23 +237,18 @@ std::string ToolingValue(std::string_view tool_version) {
 
 ParentBody WidenedParentBody(const LiveParent& live, const ApplySetContents& next,
                              std::string_view cluster, std::string_view tool_version) {
-  return MakeBody(Union(live.contents, next), cluster, live.revision, live.source, tool_version);
+  return MakeBody(Union(live.contents, next), cluster, live.revision, live.source, tool_version,
+                  live.others_annotation_bytes);
 }
 
-ParentBody NarrowedParentBody(const ApplySetContents& next, const AppliedStamp& applied,
-                              std::string_view tool_version) {
-  return MakeBody(next, applied.cluster, applied.revision, applied.source, tool_version);
+ParentBody NarrowedParentBody(const LiveParent& live, const ApplySetContents& next,
+                              const AppliedStamp& applied, std::string_view tool_version) {
+  return MakeBody(next, applied.cluster, applied.revision, applied.source, tool_version,
+                  live.others_annotation_bytes);
 }
 
 size_t AnnotationBytes(const nlohmann::json& object) {
-  const nlohmann::json& annotations = Member(Member(object, "metadata"), "annotations");
-  if (!annotations.is_object())
-    return 0;
-  size_t bytes = 0;
-  for (const auto& [key, value] : annotations.items())
-    bytes += key.size() +
-             (value.is_string() ? value.get_ref<const std::string&>().size() : value.dump().size());
-  return bytes;
+  return MapBytes(Member(Member(object, "metadata"), "annotations"));
 }
 
 }  // namespace starform

@@ -28,16 +28,15 @@
 //   - 10,000 namespaces of the maximum 63 characters: 640,460 bytes, 2.4 times the limit; at that
 //     length at most 4,088 namespaces fit, and 10,000 fit only while names average 25 characters
 //     or fewer.
-// Design change this calls for, to decide before fleets get there: starform does not need the
-// hint (it lists each rendered kind cluster-wide by the part-of label, plan/live.h's LiveSorter),
-// but KEP-3659 reads a namespaced parent without the annotation as scoped to its own namespace,
-// so leaving namespaces out would misstate the set to other ApplySet tools. The options are
-// (a) one ApplySet per tenant namespace (a parent in each namespace, no additional namespaces:
-// what the KEP recommends, but the part-of id then differs per namespace and Render and the live
-// sorter change), or (b) a documented deviation: keep the namespace list in the ConfigMap's data
-// (1 MiB object budget: 10,000 names of 63 characters are 640 KB) and write no
-// additional-namespaces, declaring starform's set "cluster-wide by label". Until then apply must
-// stop with the error, never write a partial list.
+// So the list is kept where it fits: in the additional-namespaces annotation, as KEP-3659 says,
+// while the parent's annotations (starform's and anyone else's) stay within the limit; beyond
+// that, in the ConfigMap's data under "additional-namespaces" (ConfigMap data may hold 1 MiB:
+// 10,000 names of 63 characters are 640 KB), with the annotation starform.dev/additional-
+// namespaces-in-data: "true" and no additional-namespaces annotation. That is a documented
+// deviation from the KEP (docs/apply.md): other ApplySet tools would read such a set as scoped to
+// starform-system; starform itself never needs the list to find its members (it lists each
+// rendered kind cluster-wide by the part-of label, plan/live.h's LiveSorter), and reads both
+// places. Past the ConfigMap's limit too, the bodies are errors, never a partial list.
 
 #include <cstddef>
 #include <optional>
@@ -69,6 +68,13 @@ inline constexpr const char* kApplySetToolName = "kubectl-starform";
 inline constexpr const char* kApplySetFieldManager = "starform-applyset";
 /// apimachinery's TotalAnnotationSizeLimitB: 256 * (1 << 10).
 inline constexpr size_t kTotalAnnotationSizeLimit = 262144;
+/// A ConfigMap's data and binaryData, keys and values, at most (core validation's
+/// MaxSecretSize, which ValidateConfigMap applies): 1 MiB.
+inline constexpr size_t kConfigMapDataSizeLimit = 1048576;
+/// Where the namespace list goes when the annotation would not fit.
+inline constexpr const char* kNamespacesDataKey = "additional-namespaces";
+inline constexpr const char* kNamespacesInDataAnnotation =
+    "starform.dev/additional-namespaces-in-data";
 
 /// What the set spans.
 struct ApplySetContents {
@@ -105,11 +111,14 @@ struct LiveParent {
   std::optional<std::string> cluster;
   std::optional<std::string> revision;
   std::optional<std::string> source;
+  /// The bytes of the annotations that are not starform's, which count against the same limit.
+  size_t others_annotation_bytes = 0;
 };
 
 /// Reads the parent as served (GET or the item of a LIST); null, a non-object or an object
 /// without metadata read as a missing parent. Lists are split at commas; blanks around an entry
-/// and empty entries are dropped, as is the parent's own namespace.
+/// and empty entries are dropped, as is the parent's own namespace. The namespaces are those of the
+/// annotation and of the data key together.
 LiveParent ReadParent(const nlohmann::json& live);
 
 /// ReadParent(live).contents.
@@ -132,9 +141,10 @@ struct AppliedStamp {
 
 /// A server-side-apply body for the parent, or why there is none.
 struct ParentBody {
-  nlohmann::json body;  ///< the ConfigMap; null when |error| is set
-  size_t annotation_bytes = 0;
-  std::string error;  ///< "" on success
+  nlohmann::json body;          ///< the ConfigMap; null when |error| is set
+  size_t annotation_bytes = 0;  ///< starform's annotations
+  size_t data_bytes = 0;        ///< the namespace list in data, when it is there
+  std::string error;            ///< "" on success
   bool ok() const { return error.empty(); }
 };
 
@@ -145,9 +155,10 @@ struct ParentBody {
 ParentBody WidenedParentBody(const LiveParent& live, const ApplySetContents& next,
                              std::string_view cluster, std::string_view tool_version);
 
-/// Step 2: the parent narrowed to exactly |next|, stamped with the apply that just completed.
-ParentBody NarrowedParentBody(const ApplySetContents& next, const AppliedStamp& applied,
-                              std::string_view tool_version);
+/// Step 2: the parent narrowed to exactly |next|, stamped with the apply that just completed;
+/// |live| (as read before step 1) for the size of others' annotations.
+ParentBody NarrowedParentBody(const LiveParent& live, const ApplySetContents& next,
+                              const AppliedStamp& applied, std::string_view tool_version);
 
 /// The sum of the key and value bytes of |object|'s metadata.annotations, as the API server
 /// counts them against kTotalAnnotationSizeLimit. Values that are not strings count as their

@@ -135,7 +135,7 @@ TEST_CASE(
     "applyset: annotations are sorted, comma-separated lists and the tooling is tool/semver") {
   std::vector<ObjectKey> keys = {RouteKey("zeta", "a"), Policy("alpha", "a"), RouteKey("mid", "b"),
                                  RouteKey(kApplySetParentNamespace, "c")};
-  ParentBody parent = NarrowedParentBody(ContentsOf(keys), kStamp, kVersion);
+  ParentBody parent = NarrowedParentBody(LiveParent{}, ContentsOf(keys), kStamp, kVersion);
   REQUIRE(parent.ok());
   const json& annotations = Annotations(parent);
   CHECK(annotations[kApplySetGroupKindsAnnotation] == std::string(kRoutes) + "," + kPolicies);
@@ -192,7 +192,7 @@ TEST_CASE("applyset: the narrowed parent is exactly the new set, stamped with th
   ApplySetContents next = ContentsOf(std::vector<ObjectKey>{RouteKey("tenant-kept", "a")});
   ParentBody widened = WidenedParentBody(ReadParent(served), next, "c", kVersion);
   REQUIRE(widened.ok());
-  ParentBody narrowed = NarrowedParentBody(next, kStamp, kVersion);
+  ParentBody narrowed = NarrowedParentBody(LiveParent{}, next, kStamp, kVersion);
   REQUIRE(narrowed.ok());
   const json& annotations = Annotations(narrowed);
   CHECK(annotations[kApplySetGroupKindsAnnotation] == kRoutes);
@@ -204,7 +204,7 @@ TEST_CASE("applyset: the narrowed parent is exactly the new set, stamped with th
   CHECK(ContentsOfParent(narrowed.body) != ContentsOfParent(widened.body));
 
   // With no namespaces left, the key stays, empty, as kubectl writes it.
-  ParentBody empty = NarrowedParentBody({}, kStamp, kVersion);
+  ParentBody empty = NarrowedParentBody(LiveParent{}, {}, kStamp, kVersion);
   REQUIRE(empty.ok());
   CHECK(Annotations(empty)[kApplySetNamespacesAnnotation] == "");
   CHECK(Annotations(empty)[kApplySetGroupKindsAnnotation] == "");
@@ -273,28 +273,59 @@ TEST_CASE("applyset: AnnotationBytes sums key and value bytes") {
 }
 
 TEST_CASE(
-    "applyset: a body exactly at the annotation size limit is written, one byte over is not") {
+    "applyset: at the annotation size limit the namespaces stay annotated, past it they move to "
+    "data") {
   ApplySetContents contents = RoutesIn({"tenant-a", "tenant-b"});
   AppliedStamp stamp = kStamp;
   stamp.source = "";
-  ParentBody base = NarrowedParentBody(contents, stamp, kVersion);
+  ParentBody base = NarrowedParentBody(LiveParent{}, contents, stamp, kVersion);
   REQUIRE(base.ok());
   REQUIRE(base.annotation_bytes < kTotalAnnotationSizeLimit);
 
   stamp.source = std::string(kTotalAnnotationSizeLimit - base.annotation_bytes, 's');
-  ParentBody at_limit = NarrowedParentBody(contents, stamp, kVersion);
-  CHECK(at_limit.ok());
+  ParentBody at_limit = NarrowedParentBody(LiveParent{}, contents, stamp, kVersion);
+  REQUIRE(at_limit.ok());
   CHECK(at_limit.annotation_bytes == kTotalAnnotationSizeLimit);
-  CHECK(at_limit.body.is_object());
+  CHECK(AnnotationBytes(at_limit.body) == kTotalAnnotationSizeLimit);
+  CHECK(Annotations(at_limit)[kApplySetNamespacesAnnotation] == "tenant-a,tenant-b");
+  CHECK_FALSE(at_limit.body.contains("data"));
 
   stamp.source += 's';
-  ParentBody over = NarrowedParentBody(contents, stamp, kVersion);
-  CHECK_FALSE(over.ok());
-  CHECK(over.body.is_null());
-  CHECK(over.annotation_bytes == kTotalAnnotationSizeLimit + 1);
-  CHECK(over.error ==
-        "the ApplySet parent starform-system/starform would carry 262,145 bytes of annotations "
-        "(2 additional namespaces), over Kubernetes' limit of 262,144 bytes");
+  ParentBody over = NarrowedParentBody(LiveParent{}, contents, stamp, kVersion);
+  REQUIRE(over.ok());
+  CHECK_FALSE(Annotations(over).contains(kApplySetNamespacesAnnotation));
+  CHECK(Annotations(over)[kNamespacesInDataAnnotation] == "true");
+  CHECK(over.body["data"][kNamespacesDataKey] == "tenant-a,tenant-b");
+  CHECK(AnnotationBytes(over.body) == over.annotation_bytes);
+  CHECK(over.annotation_bytes <= kTotalAnnotationSizeLimit);
+  // Read back, the set is the same wherever the list is.
+  CHECK(ReadParent(over.body).contents == contents);
+
+  // Others' annotations count against the same limit.
+  LiveParent crowded;
+  crowded.others_annotation_bytes = 100;
+  stamp.source = std::string(kTotalAnnotationSizeLimit - base.annotation_bytes - 100, 's');
+  CHECK(Annotations(NarrowedParentBody(crowded, contents, stamp, kVersion))
+            .contains(kApplySetNamespacesAnnotation));
+  stamp.source = std::string(kTotalAnnotationSizeLimit, 's');
+  ParentBody hopeless = NarrowedParentBody(crowded, contents, stamp, kVersion);
+  CHECK_FALSE(hopeless.ok());
+  CHECK(hopeless.body.is_null());
+  CHECK(
+      hopeless.error.starts_with("the ApplySet parent starform-system/starform would carry 262,6"));
+  CHECK(hopeless.error.ends_with(
+      " bytes of annotations (100 of them not starform's), over Kubernetes' limit of 262,144 "
+      "bytes"));
+}
+
+TEST_CASE("applyset: others' annotations are counted, starform's own are not") {
+  json live = {{"metadata",
+                {{"labels", {{kApplySetIdLabel, ApplySetId()}}},
+                 {"annotations",
+                  {{kApplySetToolingAnnotation, "kubectl-starform/v0.1.0"},
+                   {kSourceAnnotation, "x"},
+                   {"team", "abc"}}}}}};
+  CHECK(ReadParent(live).others_annotation_bytes == 7);
 }
 
 TEST_CASE("applyset: 10,000 tenant namespaces named as gen_state.py names them fit") {
@@ -304,7 +335,7 @@ TEST_CASE("applyset: 10,000 tenant namespaces named as gen_state.py names them f
   // gen_state.py's apps also reach the shared namespace starform-authz (ReferenceGrants).
   namespaces.push_back("starform-authz");
   ApplySetContents contents = RoutesIn(namespaces);
-  ParentBody parent = NarrowedParentBody(contents, kStamp, kVersion);
+  ParentBody parent = NarrowedParentBody(LiveParent{}, contents, kStamp, kVersion);
   REQUIRE(parent.ok());
   // 10,000 names of 12 bytes, "starform-authz" and 10,000 commas.
   CHECK(Annotations(parent)[kApplySetNamespacesAnnotation].get<std::string>().size() ==
@@ -319,25 +350,44 @@ TEST_CASE("applyset: 10,000 tenant namespaces named as gen_state.py names them f
               parent.annotation_bytes);
 }
 
-TEST_CASE("applyset: 10,000 namespaces of 63 characters exceed the annotation size limit") {
+TEST_CASE("applyset: 10,000 namespaces of 63 characters are listed in the parent's data") {
   std::vector<std::string> namespaces = LongestNamespaces(10000);
   CHECK(namespaces.front().size() == 63);
   CHECK(namespaces.back().size() == 63);
-  ParentBody parent = NarrowedParentBody(RoutesIn(namespaces), kStamp, kVersion);
-  REQUIRE_FALSE(parent.ok());
-  CHECK(parent.annotation_bytes == 640460);
-  CHECK(parent.error ==
-        "the ApplySet parent starform-system/starform would carry 640,460 bytes of annotations "
-        "(10,000 additional namespaces), over Kubernetes' limit of 262,144 bytes");
+  ApplySetContents contents = RoutesIn(namespaces);
+  ParentBody parent = NarrowedParentBody(LiveParent{}, contents, kStamp, kVersion);
+  REQUIRE(parent.ok());
+  CHECK_FALSE(Annotations(parent).contains(kApplySetNamespacesAnnotation));
+  // 10,000 names of 63 bytes and 9,999 commas, under the key.
+  CHECK(parent.data_bytes == 10000 * 63 + 9999 + std::string(kNamespacesDataKey).size());
+  CHECK(parent.data_bytes < kConfigMapDataSizeLimit);
+  CHECK(parent.annotation_bytes < 1024);
+  CHECK(ReadParent(parent.body).contents == contents);
+  // Widening from it keeps them all.
+  ParentBody widened =
+      WidenedParentBody(ReadParent(parent.body), contents, kStamp.cluster, kVersion);
+  REQUIRE(widened.ok());
+  CHECK(ReadParent(widened.body).contents == contents);
 
-  // The most that fit at that length: each name costs 63 bytes and a comma.
-  size_t empty = NarrowedParentBody(RoutesIn({}), kStamp, kVersion).annotation_bytes;
+  // The most that fit in the annotation at that length: each name costs 63 bytes and a comma.
+  size_t empty = NarrowedParentBody(LiveParent{}, RoutesIn({}), kStamp, kVersion).annotation_bytes;
   size_t fit = (kTotalAnnotationSizeLimit - empty + 1) / 64;
-  CHECK(NarrowedParentBody(RoutesIn(LongestNamespaces(fit)), kStamp, kVersion).ok());
-  CHECK_FALSE(NarrowedParentBody(RoutesIn(LongestNamespaces(fit + 1)), kStamp, kVersion).ok());
+  CHECK(Annotations(
+            NarrowedParentBody(LiveParent{}, RoutesIn(LongestNamespaces(fit)), kStamp, kVersion))
+            .contains(kApplySetNamespacesAnnotation));
+  CHECK_FALSE(Annotations(NarrowedParentBody(LiveParent{}, RoutesIn(LongestNamespaces(fit + 1)),
+                                             kStamp, kVersion))
+                  .contains(kApplySetNamespacesAnnotation));
   CHECK(fit == 4088);
-  std::printf("applyset: 10,000 namespaces of 63 characters: %zu bytes; at most %zu fit\n",
-              parent.annotation_bytes, fit);
+  // Past the ConfigMap's own limit (16,384 such names), an error, never a partial list.
+  ParentBody too_many =
+      NarrowedParentBody(LiveParent{}, RoutesIn(LongestNamespaces(16400)), kStamp, kVersion);
+  CHECK_FALSE(too_many.ok());
+  CHECK(too_many.error ==
+        "the ApplySet parent starform-system/starform would list 16,400 namespaces in 1,049,620 "
+        "bytes of data, over Kubernetes' ConfigMap limit of 1,048,576 bytes");
+  std::printf("applyset: 10,000 namespaces of 63 characters: %zu bytes of data\n",
+              parent.data_bytes);
 }
 
 }  // namespace

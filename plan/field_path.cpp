@@ -105,19 +105,6 @@ bool Remove(nlohmann::json& root, const std::vector<PathStep>& steps) {
   return true;
 }
 
-std::string Escape(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::optional<std::vector<PathStep>> ParseFieldPath(const std::string& path) {
@@ -152,17 +139,20 @@ std::optional<std::vector<PathStep>> ParseFieldPath(const std::string& path) {
 }
 
 std::optional<nlohmann::json> RemovalPatch(const nlohmann::json& object,
-                                           const std::vector<std::string>& paths) {
+                                           const std::vector<std::string>& paths,
+                                           std::string* error) {
   nlohmann::json changed = object;
   // The replaced parts: spec, or metadata.labels / metadata.annotations.
   std::set<std::vector<std::string>> parts;
   for (const std::string& path : paths) {
     std::optional<std::vector<PathStep>> steps = ParseFieldPath(path);
-    if (!steps)
+    bool in_metadata = steps && (*steps)[0].key == "metadata";
+    if (in_metadata && steps->size() < 3)
+      continue;
+    if (!steps || steps->size() < 2) {
+      *error = "cannot remove \"" + path + "\": not the path of a field";
       return std::nullopt;
-    bool in_metadata = (*steps)[0].key == "metadata";
-    if (steps->size() < (in_metadata ? 3u : 2u))
-      return std::nullopt;  // never a whole spec or metadata map
+    }
     if (!Remove(changed, *steps))
       continue;
     std::vector<std::string> part = {(*steps)[0].key};
@@ -177,13 +167,11 @@ std::optional<nlohmann::json> RemovalPatch(const nlohmann::json& object,
                    {"path", "/metadata/resourceVersion"},
                    {"value", object["metadata"]["resourceVersion"]}});
   for (const std::vector<std::string>& part : parts) {
-    std::string pointer;
-    const nlohmann::json* value = &changed;
-    for (const std::string& key : part) {
-      pointer += "/" + Escape(key);
-      value = &(*value)[key];
-    }
-    patch.push_back({{"op", "replace"}, {"path", pointer}, {"value", *value}});
+    nlohmann::json::json_pointer pointer;
+    for (const std::string& key : part)
+      pointer /= key;  // escapes '~' and '/' as RFC 6901 says
+    patch.push_back(
+        {{"op", "replace"}, {"path", pointer.to_string()}, {"value", changed.at(pointer)}});
   }
   return patch;
 }

@@ -27,8 +27,12 @@ std::optional<std::vector<PathStep>> ParseFieldPath(const std::string& path);
 /// metadata.resourceVersion): a test of the resourceVersion first, so that it applies only to
 /// the object it was computed from, then the changed top-level parts replaced whole (removing
 /// several items of one list by index would shift the others). Paths that |object| no longer
-/// has are skipped; nullopt when none is left or a path cannot be read.
+/// has are skipped, and so are whole metadata maps (`metadata.annotations`): starform's own
+/// keys there go with its server-side apply, other managers' are not its to remove. nullopt
+/// when nothing is left to remove, or, with |error| set, when a path cannot be read or names a
+/// whole spec.
 std::optional<nlohmann::json> RemovalPatch(const nlohmann::json& object,
-                                           const std::vector<std::string>& paths);
+                                           const std::vector<std::string>& paths,
+                                           std::string* error);
 
 }  // namespace starform

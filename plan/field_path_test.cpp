@@ -55,8 +55,9 @@ json Gateway() {
 }
 
 TEST_CASE("removal patch: removes named items, tested against the resourceVersion") {
-  std::optional<json> patch =
-      RemovalPatch(Gateway(), {"spec.listeners[name=\"debug\"]", "spec.listeners[name=\"extra\"]"});
+  std::string error;
+  std::optional<json> patch = RemovalPatch(
+      Gateway(), {"spec.listeners[name=\"debug\"]", "spec.listeners[name=\"extra\"]"}, &error);
   REQUIRE(patch);
   json expected = json::parse(R"([
     {"op": "test", "path": "/metadata/resourceVersion", "value": "42"},
@@ -70,8 +71,9 @@ TEST_CASE("removal patch: removes named items, tested against the resourceVersio
 }
 
 TEST_CASE("removal patch: fields by key and index, metadata maps with escaped keys") {
+  std::string error;
   std::optional<json> patch = RemovalPatch(
-      Gateway(), {"spec.listeners[1].port", "metadata.annotations[\"example.com/x\"]"});
+      Gateway(), {"spec.listeners[1].port", "metadata.annotations[\"example.com/x\"]"}, &error);
   REQUIRE(patch);
   json patched = Gateway().patch(*patch);
   CHECK_FALSE(patched["spec"]["listeners"][1].contains("port"));
@@ -82,20 +84,29 @@ TEST_CASE("removal patch: fields by key and index, metadata maps with escaped ke
   CHECK((*patch)[2]["path"] == "/spec");
 }
 
-TEST_CASE("removal patch: what is already gone is skipped, bad or whole-part paths refuse") {
-  CHECK_FALSE(RemovalPatch(Gateway(), {"spec.listeners[name=\"gone\"]"}));
-  CHECK_FALSE(RemovalPatch(Gateway(), {"spec.nothing"}));
-  CHECK_FALSE(RemovalPatch(Gateway(), {"spec"}));
-  CHECK_FALSE(RemovalPatch(Gateway(), {"metadata.labels"}));
-  CHECK_FALSE(RemovalPatch(Gateway(), {"spec[oops"}));
-  std::optional<json> patch =
-      RemovalPatch(Gateway(), {"spec.listeners[name=\"gone\"]", "spec.listeners[name=\"debug\"]"});
+TEST_CASE("removal patch: what is already gone is skipped, bad or whole-spec paths are errors") {
+  std::string error;
+  CHECK_FALSE(RemovalPatch(Gateway(), {"spec.listeners[name=\"gone\"]"}, &error));
+  CHECK_FALSE(RemovalPatch(Gateway(), {"spec.nothing"}, &error));
+  CHECK_FALSE(RemovalPatch(Gateway(), {"metadata.labels"}, &error));  // not other managers'
+  CHECK(error.empty());
+  CHECK_FALSE(RemovalPatch(Gateway(), {"spec"}, &error));
+  CHECK(error == "cannot remove \"spec\": not the path of a field");
+  error.clear();
+  CHECK_FALSE(RemovalPatch(Gateway(), {"spec.listeners[name=\"debug\"]", "spec[oops"}, &error));
+  CHECK(error == "cannot remove \"spec[oops\": not the path of a field");
+  error.clear();
+  std::optional<json> patch = RemovalPatch(
+      Gateway(),
+      {"spec.listeners[name=\"gone\"]", "metadata.annotations", "spec.listeners[name=\"debug\"]"},
+      &error);
   REQUIRE(patch);
   CHECK(Gateway().patch(*patch)["spec"]["listeners"].size() == 3);
 }
 
 TEST_CASE("removal patch: a stale object fails the test instead of removing the wrong item") {
-  std::optional<json> patch = RemovalPatch(Gateway(), {"spec.listeners[name=\"debug\"]"});
+  std::string error;
+  std::optional<json> patch = RemovalPatch(Gateway(), {"spec.listeners[name=\"debug\"]"}, &error);
   REQUIRE(patch);
   json newer = Gateway();
   newer["metadata"]["resourceVersion"] = "43";

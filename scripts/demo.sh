@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The main job, against the dev cluster: installs what is missing, builds, starts
 # starform-devcluster seeded as a DOKS cluster with Envoy Gateway would be, connects to it as
-# kubectl does and plans the example desired state testdata/states/small.yaml against it (every
-# object to create). Where kubectl is installed, it applies the rendered objects with kubectl
-# as starform's field manager, so the simulated Envoy Gateway and DigitalOcean controllers
-# provision the Gateway and its load balancer, and plans again: no changes.
+# kubectl does, plans the example desired state testdata/states/small.yaml against it (every
+# object to create), applies it (under the apply lock, in apply order), shows the Gateway
+# provisioned by the simulated Envoy Gateway and DigitalOcean controllers, and plans again: no
+# changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -25,13 +25,14 @@ export KUBECONFIG=$work/kubeconfig
 set -x
 build/kubectl-starform version
 build/kubectl-starform plan -f testdata/states/small.yaml
+build/kubectl-starform apply -f testdata/states/small.yaml --auto-approve
 { set +x; } 2>/dev/null
+sleep 4  # the simulated load balancer takes --lb-delay to get its address
 if command -v kubectl >/dev/null; then
   set -x
-  build/kubectl-starform render -f testdata/states/small.yaml |
-    kubectl apply --server-side --field-manager=starform -f -
-  sleep 4  # the simulated load balancer takes --lb-delay to get its address
   kubectl get gateway,httproutes -A
   kubectl get service -n envoy-gateway-system
-  build/kubectl-starform plan -f testdata/states/small.yaml
+  { set +x; } 2>/dev/null
 fi
+set -x
+build/kubectl-starform plan -f testdata/states/small.yaml --detailed-exitcode

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "devcluster/server.h"
 
@@ -23,6 +24,9 @@ inline std::string TempDir(const std::string& prefix = "starform-test") {
 struct DevClusterSetup {
   bool controllers = false;  ///< run the simulated Envoy Gateway and DigitalOcean controllers
   std::string faults;        ///< fault-injection spec (docs/devcluster-faults.md)
+  /// Validating admission added to the built-in ones: a webhook that refuses some writes. ("= {}"
+  /// keeps {controllers, faults} free of -Wmissing-field-initializers.)
+  std::vector<devcluster::AdmitFn> admitters = {};
 };
 
 /// A started dev cluster with CRDs and the seed.
@@ -34,6 +38,7 @@ inline std::unique_ptr<devcluster::DevCluster> StartDevCluster(const DevClusterS
   options.keep_alive_seconds = 1;
   options.controllers = setup.controllers;
   options.faults = setup.faults;
+  options.hooks.admitters = setup.admitters;
   auto cluster = std::make_unique<devcluster::DevCluster>(options);
   cluster->Start();
   return cluster;
