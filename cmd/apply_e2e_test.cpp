@@ -8,6 +8,7 @@
 
 #include "devcluster/server.h"
 #include "devcluster/test_client.h"
+#include "testing/apply_lock.h"
 #include "testing/dev_cluster.h"
 #include "testing/process.h"
 
@@ -78,9 +79,7 @@ TEST_CASE("apply --auto-approve creates the layer, and applying again changes no
   CHECK(annotations["starform.dev/revision"] == "17");
   CHECK(annotations["applyset.kubernetes.io/additional-namespaces"] == "tenant-acme,tenant-globex");
   // The lock is released.
-  CHECK(Api()
-            ->Get("/apis/coordination.k8s.io/v1/namespaces/starform-system/leases/starform-apply")
-            .code == 404);
+  CHECK(Api()->Get(testing::kLockPath).code == 404);
 }
 
 TEST_CASE("apply without a terminal or --auto-approve refuses and writes nothing") {
@@ -117,18 +116,9 @@ TEST_CASE("a saved plan applies exactly, takes no planning flags, and is stale a
 }
 
 TEST_CASE("apply waits for no one: a held lock fails at once, naming its holder") {
-  nlohmann::json lease = {
-      {"apiVersion", "coordination.k8s.io/v1"},
-      {"kind", "Lease"},
-      {"metadata", {{"name", "starform-apply"}, {"namespace", "starform-system"}}},
-      {"spec",
-       {{"holderIdentity", "alice@ci-7 pid 4242"},
-        {"leaseDurationSeconds", 60},
-        {"acquireTime", "2026-11-26T20:01:02.000000Z"},
-        {"renewTime", "2099-01-01T00:00:00.000000Z"}}}};
-  REQUIRE(
-      Api()->Post("/apis/coordination.k8s.io/v1/namespaces/starform-system/leases", lease).code ==
-      201);
+  nlohmann::json lease = testing::LockLease("alice@ci-7 pid 4242", "2026-11-26T20:01:02.000000Z",
+                                            "2099-01-01T00:00:00.000000Z", 60);
+  REQUIRE(Api()->Post(testing::kLeasesPath, lease).code == 201);
   ProcessResult r = Starform({"apply", "-f", kSmall, "--auto-approve"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("held by alice@ci-7 pid 4242 since 2026-11-26T20:01:02") != std::string::npos);

@@ -11,6 +11,7 @@
 #include "devcluster/server.h"
 #include "devcluster/status.h"
 #include "devcluster/test_client.h"
+#include "testing/apply_lock.h"
 #include "testing/dev_cluster.h"
 #include "testing/process.h"
 #include "testing/pty.h"
@@ -30,8 +31,8 @@ using starform::testing::ScreenLines;
 const std::string kSmall = std::string(STARFORM_TESTDATA_DIR) + "/states/small.yaml";
 const std::vector<std::string> kEnv = {"HOME=/nonexistent", "KUBECONFIG=", "NO_COLOR=1"};
 const std::string kRoutes = "/apis/gateway.networking.k8s.io/v1/namespaces/";
-const std::string kLeases = "/apis/coordination.k8s.io/v1/namespaces/starform-system/leases";
-const std::string kLease = kLeases + "/starform-apply";
+const std::string& kLeases = testing::kLeasesPath;
+const std::string& kLease = testing::kLockPath;
 const std::vector<std::string> kAllRoutes = {
     "tenant-acme/httproutes/shop", "tenant-acme/httproutes/docs", "tenant-globex/httproutes/blog"};
 
@@ -77,15 +78,8 @@ void ApplySmall() {
 
 // The apply lock, held by someone else (renewed far into the future).
 void HoldLock() {
-  nlohmann::json lease = {
-      {"apiVersion", "coordination.k8s.io/v1"},
-      {"kind", "Lease"},
-      {"metadata", {{"name", "starform-apply"}, {"namespace", "starform-system"}}},
-      {"spec",
-       {{"holderIdentity", "alice@ci-7 pid 4242"},
-        {"leaseDurationSeconds", 60},
-        {"acquireTime", "2026-11-26T20:01:02.000000Z"},
-        {"renewTime", "2099-01-01T00:00:00.000000Z"}}}};
+  nlohmann::json lease = testing::LockLease("alice@ci-7 pid 4242", "2026-11-26T20:01:02.000000Z",
+                                            "2099-01-01T00:00:00.000000Z", 60);
   REQUIRE(Api()->Post(kLeases, lease).code == 201);
 }
 

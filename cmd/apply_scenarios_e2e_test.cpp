@@ -19,6 +19,7 @@
 #include "devcluster/server.h"
 #include "devcluster/test_client.h"
 #include "kube/lease_lock.h"
+#include "testing/apply_lock.h"
 #include "testing/dev_cluster.h"
 #include "testing/process.h"
 
@@ -39,8 +40,8 @@ using std::chrono::system_clock;
 const std::string kStates = std::string(STARFORM_TESTDATA_DIR) + "/states/";
 const std::string kGateway = "/apis/gateway.networking.k8s.io/v1/namespaces/";
 const std::string kEnvoy = "/apis/gateway.envoyproxy.io/v1alpha1/namespaces/";
-const std::string kLeases = "/apis/coordination.k8s.io/v1/namespaces/starform-system/leases";
-const std::string kLease = kLeases + "/starform-apply";
+const std::string& kLeases = testing::kLeasesPath;
+const std::string& kLease = testing::kLockPath;
 const std::string kPartOf = "applyset.kubernetes.io/part-of";
 
 // The cluster of this test case, started on first use with |setup| (later calls' setup is
@@ -127,14 +128,7 @@ HttpResult Route(const std::string& ns, const std::string& name) {
 // A Lease held by |holder| since |renewed| (also its acquireTime) for |seconds|.
 nlohmann::json Lease(const std::string& holder, system_clock::time_point renewed, int seconds) {
   std::string at = kube::FormatMicroTime(renewed);
-  return {{"apiVersion", "coordination.k8s.io/v1"},
-          {"kind", "Lease"},
-          {"metadata", {{"name", "starform-apply"}, {"namespace", "starform-system"}}},
-          {"spec",
-           {{"holderIdentity", holder},
-            {"leaseDurationSeconds", seconds},
-            {"acquireTime", at},
-            {"renewTime", at}}}};
+  return testing::LockLease(holder, at, at, seconds);
 }
 
 // A server-side apply of |object| as field manager |manager|, forced.
