@@ -183,14 +183,15 @@ TEST_CASE("apply and destroy with -o json print one result document and nothing 
 }
 
 TEST_CASE("a lock whose renewal fails starts no new write and fails the apply") {
-  // Renewals (PUT of the Lease) fail; each HTTPRoute write takes 3 s, one at a time, so the
-  // lock (9 s, renewed every 3 s) is lost before the routes are all written. No dry runs:
-  // they would take as long, and the lock would be lost before the first write.
+  // Renewals (PUT of the Lease) fail; each HTTPRoute write takes 6 s, one at a time, so the
+  // lock (15 s, renewed every 5 s, lost by about 7.5 s) is lost before the routes are all
+  // written, yet not before the Gateway's write however slowly this machine plans. No dry
+  // runs: they would take as long as the writes, and the lock would be lost before the first.
   static std::unique_ptr<DevCluster> faulty =
-      testing::StartDevCluster({.faults = "update:leases:status=500;apply:httproutes:latency=3s"});
+      testing::StartDevCluster({.faults = "update:leases:status=500;apply:httproutes:latency=6s"});
   ProcessResult r =
       RunProcess({BuiltProgram("kubectl-starform"), "apply", "-f", kSmall, "--auto-approve",
-                  "--parallelism", "1", "--lock-duration", "9", "--server-dry-run=false",
+                  "--parallelism", "1", "--lock-duration", "15", "--server-dry-run=false",
                   "--kubeconfig", faulty->kubeconfig_path()},
                  "", {"HOME=/nonexistent", "KUBECONFIG=", "NO_COLOR=1"});
   INFO(r.out << r.err);

@@ -443,19 +443,30 @@ TEST_CASE("apply takes over an expired lock and releases it afterwards") {
 
 TEST_CASE(
     "apply --lock-timeout waits for a held lock to expire, and 0 fails at once naming its holder") {
-  const int seconds = 4;
-  system_clock::time_point renewed = system_clock::now();
-  REQUIRE(Api()->Post(kLeases, Lease("carol@laptop pid 77 run beef", renewed, seconds)).code ==
-          201);
+  // Held for an hour: --lock-timeout 0 must fail however slowly this machine starts the run.
+  REQUIRE(Api()
+              ->Post(kLeases, Lease("carol@laptop pid 77 run beef", system_clock::now(),
+                                    /*seconds=*/3600))
+              .code == 201);
   steady_clock::time_point start = steady_clock::now();
   ProcessResult at_once = Run({"apply", "-f", kSmall, "--auto-approve", "--lock-timeout", "0"});
   INFO(at_once.out << at_once.err);
   CHECK(at_once.exit_code == 1);
   CHECK_THAT(at_once.err, Contains("held by carol@laptop pid 77 run beef since"));
-  CHECK(steady_clock::now() - start < std::chrono::seconds(seconds));
+  // Well short of the hour it would have waited.
+  CHECK(steady_clock::now() - start < std::chrono::seconds(60));
   CHECK(Route("tenant-acme", "shop").code == 404);
 
-  ProcessResult waited = Run({"apply", "-f", kSmall, "--auto-approve", "--lock-timeout", "10"});
+  // Renewed now for 4 s: a run allowed to wait 30 s gets it once it expires.
+  const int seconds = 4;
+  HttpResult held = Api()->Get(kLease);
+  REQUIRE(held.code == 200);
+  nlohmann::json renewed_lease = nlohmann::json::parse(held.body);
+  system_clock::time_point renewed = system_clock::now();
+  nlohmann::json fresh = Lease("carol@laptop pid 77 run beef", renewed, seconds);
+  renewed_lease["spec"] = fresh["spec"];
+  REQUIRE(Api()->Put(kLease, renewed_lease).code == 200);
+  ProcessResult waited = Run({"apply", "-f", kSmall, "--auto-approve", "--lock-timeout", "30"});
   INFO(waited.out << waited.err);
   CHECK(waited.exit_code == 0);
   CHECK_THAT(waited.out, Contains("Apply complete! Resources: 6 added, 0 changed, 0 destroyed."));
