@@ -128,6 +128,8 @@ int RunApply(ApplyCommandOptions options, const GlobalOptions& globals) {
   if (std::optional<int> stop =
           StopBeforeWriting(plan, resolved.rest.context_name, ask, kApplyQuestion))
     return *stop;
+  if (ask)
+    planned.seen.reset();  // minutes may have passed at the prompt: look again before writing
   WriteSettings settings;
   settings.parallelism = options.parallelism;
   settings.force_conflicts = options.force_conflicts;

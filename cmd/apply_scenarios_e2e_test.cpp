@@ -441,6 +441,24 @@ TEST_CASE("apply takes over an expired lock and releases it afterwards") {
   CHECK(taken_over);
 }
 
+TEST_CASE("apply --auto-approve reads the namespaces and the parent once, in its plan") {
+  Cluster().ClearRequestLog();
+  ProcessResult r = Run({"apply", "-f", kSmall, "--auto-approve"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string parent = "/api/v1/namespaces/starform-system/configmaps/starform";
+  size_t parent_reads = 0, namespace_reads = 0, parent_writes = 0;
+  for (const RequestRecord& record : Cluster().RequestLog()) {
+    parent_reads += record.method == "GET" && record.path == parent;
+    namespace_reads +=
+        record.method == "GET" && record.path == "/api/v1/namespaces/starform-system";
+    parent_writes += record.method == "PATCH" && record.path == parent;
+  }
+  CHECK(parent_reads == 1);
+  CHECK(namespace_reads == 0);
+  CHECK(parent_writes == 2);  // widened, then narrowed
+}
+
 TEST_CASE(
     "apply --lock-timeout waits for a held lock to expire, and 0 fails at once naming its holder") {
   // Held for an hour: --lock-timeout 0 must fail however slowly this machine starts the run.

@@ -149,7 +149,8 @@ ReportMode ReportModeFor(const std::string& output) {
 int WritePlan(Planned& planned, kube::LeaseLock& lock, const WriteSettings& settings) {
   const Plan& plan = planned.plan;
   std::string error;
-  if (!EnsureNamespaces(*planned.client, GatewayNamespaceOf(plan), &error)) {
+  const LiveSeen* seen = planned.seen ? &*planned.seen : nullptr;
+  if (!EnsureNamespaces(*planned.client, GatewayNamespaceOf(plan), seen, &error)) {
     std::fprintf(stderr, "error: %s\n", error.c_str());
     return Release(lock, kExitError);
   }
@@ -162,7 +163,7 @@ int WritePlan(Planned& planned, kube::LeaseLock& lock, const WriteSettings& sett
   run.run.force_conflicts = settings.force_conflicts;
   run.run.stopping = [&lock] { return g_signal != 0 || lock.lost(); };
   run.run.on_result = [&progress](const kube::WriteResult& result) { progress.OnResult(result); };
-  ApplyOutcome outcome = ApplyPlan(*planned.client, planned.apis, plan, run);
+  ApplyOutcome outcome = ApplyPlan(*planned.client, planned.apis, plan, run, seen);
   progress.Finish();
   if (lock.lost())
     outcome.errors.push_back("the apply lock was lost: " + lock.LostReason());

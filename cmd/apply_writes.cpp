@@ -10,7 +10,10 @@ namespace {
 const kube::ResourceRef kNamespaces{"", "v1", "namespaces", false};
 const kube::ResourceRef kConfigMaps{"", "v1", "configmaps", true};
 
-bool CreateNamespace(kube::Client& client, const std::string& name, std::string* error) {
+bool CreateNamespace(kube::Client& client, const std::string& name, const LiveSeen* seen,
+                     std::string* error) {
+  if (seen && seen->namespaces.count(name))
+    return true;
   kube::Result<nlohmann::json> got = client.Get(kNamespaces, "", name);
   if (got)
     return true;
@@ -57,22 +60,31 @@ bool ApplyOutcome::Succeeded() const {
   return true;
 }
 
-bool EnsureNamespaces(kube::Client& client, const std::string& gateway_ns, std::string* error) {
-  return CreateNamespace(client, kApplySetParentNamespace, error) &&
-         (gateway_ns.empty() || CreateNamespace(client, gateway_ns, error));
+bool EnsureNamespaces(kube::Client& client, const std::string& gateway_ns, const LiveSeen* seen,
+                      std::string* error) {
+  return CreateNamespace(client, kApplySetParentNamespace, seen, error) &&
+         (gateway_ns.empty() || gateway_ns == kApplySetParentNamespace ||
+          CreateNamespace(client, gateway_ns, seen, error));
 }
 
 ApplyOutcome ApplyPlan(kube::Client& client, const kube::RenderedApis& apis, const Plan& plan,
-                       const ApplyRun& run) {
+                       const ApplyRun& run, const LiveSeen* seen) {
   ApplyOutcome outcome;
   std::string error;
-  kube::Result<nlohmann::json> live =
-      client.Get(kConfigMaps, kApplySetParentNamespace, kApplySetParentName);
-  if (!live && live.error().reason != kube::Reason::kNotFound) {
-    outcome.errors.push_back("reading the ApplySet parent: " + live.error().Describe());
-    return outcome;
+  nlohmann::json live_parent;
+  if (seen) {
+    live_parent = seen->applyset_parent.value_or(nlohmann::json());
+  } else {
+    kube::Result<nlohmann::json> live =
+        client.Get(kConfigMaps, kApplySetParentNamespace, kApplySetParentName);
+    if (!live && live.error().reason != kube::Reason::kNotFound) {
+      outcome.errors.push_back("reading the ApplySet parent: " + live.error().Describe());
+      return outcome;
+    }
+    if (live)
+      live_parent = std::move(live.value());
   }
-  LiveParent parent = ReadParent(live ? live.value() : nlohmann::json());
+  LiveParent parent = ReadParent(live_parent);
   if (std::string foreign = ForeignParentReason(parent); !foreign.empty()) {
     outcome.errors.push_back(foreign);
     return outcome;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cmd/planning.h"
 #include "kube/apply_runner.h"
 #include "kube/client.h"
 #include "kube/live_reader.h"
@@ -30,11 +31,14 @@ struct ApplyOutcome {
 };
 
 /// Creates the namespaces starform-system and |gateway_ns| when missing (never members, never
-/// deleted). False with |error| when one cannot be created.
-bool EnsureNamespaces(kube::Client& client, const std::string& gateway_ns, std::string* error);
+/// deleted). A namespace in |seen| (the plan's live read, when given) is not read again.
+/// False with |error| when one cannot be created.
+bool EnsureNamespaces(kube::Client& client, const std::string& gateway_ns, const LiveSeen* seen,
+                      std::string* error);
 
 /// Widens the parent, runs |plan|'s program, and narrows the parent when every write succeeded.
+/// The parent is read first, unless |seen| (the plan's live read) gives it.
 ApplyOutcome ApplyPlan(kube::Client& client, const kube::RenderedApis& apis, const Plan& plan,
-                       const ApplyRun& run);
+                       const ApplyRun& run, const LiveSeen* seen);
 
 }  // namespace starform

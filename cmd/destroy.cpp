@@ -60,6 +60,8 @@ int RunDestroy(DestroyCommandOptions options, const GlobalOptions& globals) {
   if (std::optional<int> stop = StopBeforeWriting(plan, resolved.rest.context_name,
                                                   !options.auto_approve, kDestroyQuestion))
     return *stop;
+  if (!options.auto_approve)
+    planned.seen.reset();  // minutes may have passed at the prompt: look again before writing
   WriteSettings settings;
   settings.parallelism = options.parallelism;
   settings.mode = ReportModeFor(options.output);

@@ -136,6 +136,14 @@ std::vector<std::string> RenderedKindNames() {
   return names;
 }
 
+LiveSeen SeenBy(const kube::LiveRead& live) {
+  LiveSeen seen;
+  for (const auto& [name, labels] : live.state.facts.namespaces)
+    seen.namespaces.insert(name);
+  seen.applyset_parent = live.applyset_parent;
+  return seen;
+}
+
 }  // namespace
 
 void PlanningOptions::AddTo(CLI::App* app, bool filename_required) {
@@ -236,6 +244,7 @@ bool MakePlan(const PlanningOptions& options, const GlobalOptions& globals, Plan
     return false;
   }
   std::vector<std::string> readiness = ReadinessWarnings(state, live.state.facts);
+  out->seen = SeenBy(live);
   PlanOrigin origin;
   origin.tool_version = STARFORM_VERSION;
   origin.cluster = state.cluster.value;
@@ -269,6 +278,7 @@ bool MakeDestroyPlan(std::unique_ptr<kube::Client> client, Planned* out) {
     std::fprintf(stderr, "error: %s\n", error.c_str());
     return false;
   }
+  out->seen = SeenBy(live);
   PlanOrigin origin;
   origin.tool_version = STARFORM_VERSION;
   origin.cluster = live.state.facts.served_cluster.value_or("");

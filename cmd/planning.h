@@ -7,6 +7,8 @@
 // stderr; the plan's own errors stay in the plan for its output to show.
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,10 +40,19 @@ struct PlanningOptions {
   std::vector<CLI::Option*> planning_flags;  ///< set by AddTo
 };
 
+/// What the plan's live read saw that apply would otherwise read again before its first write.
+/// Read under the apply lock, which keeps every other apply out; nobody else writes the parent.
+struct LiveSeen {
+  std::set<std::string> namespaces;  ///< every namespace that existed
+  std::optional<nlohmann::json> applyset_parent;
+};
+
 struct Planned {
   Plan plan;
   std::unique_ptr<kube::Client> client;  ///< still connected, for apply
   kube::RenderedApis apis;
+  /// Set when the plan was made from a live read in this run; not for a saved plan.
+  std::optional<LiveSeen> seen;
 };
 
 /// Makes the plan. Returns false after printing why when no plan could be made (bad input,

@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <stdexcept>
@@ -100,6 +101,10 @@ class DevCluster::Http {
     server_->set_keep_alive_timeout(cluster->options_.keep_alive_seconds);
     server_->set_payload_max_length(cluster->options_.max_body_bytes);
     server_->set_tcp_nodelay(true);
+    server_->set_socket_options([this](socket_t sock) {
+      httplib::default_socket_options(sock);
+      listen_socket_ = sock;
+    });
     auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
     server_->Get(".*", handler);
     server_->Post(".*", handler);
@@ -122,9 +127,14 @@ class DevCluster::Http {
   }
 
   int Bind(const std::string& host, int port) {
-    if (port == 0)
-      return server_->bind_to_any_port(host);
-    return server_->bind_to_port(host, port) ? port : -1;
+    int bound = port == 0 ? server_->bind_to_any_port(host)
+                          : (server_->bind_to_port(host, port) ? port : -1);
+    // Debian's libcpp-httplib listens with a backlog of 5, compiled in: a client opening a few
+    // dozen connections at once loses SYNs and waits out the kernel's 1 s retransmit.
+    // kube-apiserver (Go) listens with the kernel's somaxconn; listening again sets that.
+    if (bound > 0 && listen_socket_ != INVALID_SOCKET && ::listen(listen_socket_, SOMAXCONN) != 0)
+      return -1;
+    return bound;
   }
   void Listen() { server_->listen_after_bind(); }
   void Stop() { server_->stop(); }
@@ -341,6 +351,7 @@ class DevCluster::Http {
 
   DevCluster* cluster_;
   std::unique_ptr<httplib::SSLServer> server_;
+  socket_t listen_socket_ = INVALID_SOCKET;  ///< set by httplib as it binds
 };
 
 DevCluster::DevCluster(Options options)

@@ -63,7 +63,10 @@ class DevCluster {
     std::string kubeconfig_out;  ///< write a kubeconfig (and ca.crt beside it) here
     std::string host = "127.0.0.1";
     int port = 0;  ///< 0: any free port
-    int threads = 64;
+    /// httplib serves each open connection on a thread of its own, idle keep-alive ones too,
+    /// and a connection beyond the pool waits for one to close; kube-apiserver has no such
+    /// limit. Starform alone opens up to 64 connections (plus its lock's) over HTTP/1.1.
+    int threads = 256;
     /// How long an idle connection is kept. Stop() waits for idle TLS connections up to this
     /// long (httplib's keep-alive wait does not notice stop()), so tests use a short one.
     int keep_alive_seconds = 10;

@@ -293,10 +293,10 @@ bool LeaseLock::Acquire(std::string* error) {
     return false;
   }
   auto deadline = steady_clock::now() + options_.timeout;
-  while (true) {
+  for (bool first = true;; first = false) {
     auto started = steady_clock::now();
     LockInfo holder;
-    Outcome outcome = TryAcquire(&holder, error);
+    Outcome outcome = TryAcquire(first, &holder, error);
     if (outcome == Outcome::kFailed)
       return false;
     if (outcome == Outcome::kAcquired) {
@@ -312,25 +312,33 @@ bool LeaseLock::Acquire(std::string* error) {
   }
 }
 
-LeaseLock::Outcome LeaseLock::TryAcquire(LockInfo* held_by, std::string* error) {
+LeaseLock::Outcome LeaseLock::TryAcquire(bool create_first, LockInfo* held_by, std::string* error) {
+  // Created outright on the first try: when no other apply runs, as usual, the lock then costs
+  // one round trip, and AlreadyExists sends it down the read-then-take-over path.
+  bool absent = create_first;
   for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
-    Result<json> lease = client_->Get(LeaseRef(), kLockNamespace, kLockName);
     Outcome outcome;
-    if (!lease && lease.error().reason == Reason::kNotFound) {
+    if (absent) {
       outcome = CreateLease(error);
-    } else if (!lease) {
-      *error = "reading " + LockTitle() + ": " + lease.error().Describe();
-      return Outcome::kFailed;
     } else {
-      LockInfo info = LockInfoOf(lease.value(), Now());
-      if (!info.expired && info.holder != options_.holder_identity) {
-        *held_by = info;
-        return Outcome::kHeld;
+      Result<json> lease = client_->Get(LeaseRef(), kLockNamespace, kLockName);
+      if (!lease && lease.error().reason == Reason::kNotFound) {
+        outcome = CreateLease(error);
+      } else if (!lease) {
+        *error = "reading " + LockTitle() + ": " + lease.error().Describe();
+        return Outcome::kFailed;
+      } else {
+        LockInfo info = LockInfoOf(lease.value(), Now());
+        if (!info.expired && info.holder != options_.holder_identity) {
+          *held_by = info;
+          return Outcome::kHeld;
+        }
+        outcome = TakeOver(lease.value(), info, error);
       }
-      outcome = TakeOver(lease.value(), info, error);
     }
     if (outcome != Outcome::kConflict)
       return outcome;
+    absent = false;
   }
   *error = LockTitle() + " kept changing while taking it";
   return Outcome::kFailed;

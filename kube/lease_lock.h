@@ -114,7 +114,8 @@ class LeaseLock {
 
  private:
   enum class Outcome { kAcquired, kHeld, kConflict, kFailed };
-  Outcome TryAcquire(LockInfo* held_by, std::string* error);
+  /// |create_first|: create the Lease before reading it (the first try: usually none is held).
+  Outcome TryAcquire(bool create_first, LockInfo* held_by, std::string* error);
   Outcome CreateLease(std::string* error);
   Outcome TakeOver(const nlohmann::json& lease, const LockInfo& info, std::string* error);
   bool EnsureNamespace(std::string* error);

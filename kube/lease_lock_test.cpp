@@ -236,6 +236,36 @@ TEST_CASE("lease lock: acquire on a fresh cluster creates the namespace and the 
   CHECK(spec["leaseTransitions"] == 0);
 }
 
+// The requests of the log other than renewals (PUTs of the holder's own thread).
+std::vector<devcluster::RequestRecord> Unrenewed(const DevCluster& cluster) {
+  std::vector<devcluster::RequestRecord> out;
+  for (const devcluster::RequestRecord& r : cluster.RequestLog())
+    if (r.method != "PUT")
+      out.push_back(r);
+  return out;
+}
+
+TEST_CASE("lease lock: a free lock costs one request, a held one is read after the create fails") {
+  Cluster c;
+  c.MakeNamespace();
+  c.cluster->ClearRequestLog();
+  auto first = c.Taken("alice@ci-7 pid 4242");
+  std::vector<devcluster::RequestRecord> log = Unrenewed(*c.cluster);
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].method == "POST");
+  CHECK(log[0].status == 201);
+
+  c.cluster->ClearRequestLog();
+  auto second = c.Lock("bob@laptop pid 7");
+  std::string error;
+  CHECK_FALSE(second->Acquire(&error));
+  CHECK_THAT(error, Catch::Contains("held by alice@ci-7 pid 4242"));
+  log = Unrenewed(*c.cluster);
+  REQUIRE(log.size() == 2);
+  CHECK((log[0].method == "POST" && log[0].status == 409));
+  CHECK((log[1].method == "GET" && log[1].status == 200));
+}
+
 TEST_CASE("lease lock: a second taker with no timeout fails at once, naming holder and since") {
   Cluster c;
   WallClock clock = FixedClock("2026-11-26T20:01:02.123456Z");

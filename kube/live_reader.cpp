@@ -95,6 +95,7 @@ void LiveReader::ReadUnscoped(const std::function<const ReadScope*()>& scope_if_
                      if (got) {
                        read_.state.facts.served_cluster = StringAt(
                            got.value(), {"metadata", "annotations", "starform.dev/cluster"});
+                       read_.applyset_parent = std::move(got.value());
                      } else if (got.error().reason != Reason::kNotFound) {
                        Fail("the ApplySet parent", got.error());
                      }

@@ -32,6 +32,8 @@ struct LiveRead {
   LiveState state;
   /// The uid of the kube-system namespace: the cluster's identity for saved plans.
   std::string cluster_identity;
+  /// The ApplySet parent ConfigMap as read; nullopt when it does not exist.
+  std::optional<nlohmann::json> applyset_parent;
 };
 
 /// A live read in two steps. ReadUnscoped issues the reads that need nothing of the desired
