@@ -341,7 +341,7 @@ TEST_CASE("JSON syntax errors say where and what") {
   CHECK(JsonError(std::string(600, '[')) == "t.json:1:513: json: nested deeper than 512");
 }
 
-TEST_CASE("ParseDocument picks JSON for { or [ and YAML otherwise") {
+TEST_CASE("ParseDocument picks JSON for an object or an array, and YAML otherwise") {
   Diagnostics diags("d");
   SourceNode doc;
   // Tabs are JSON whitespace but not YAML indentation: only the JSON parser accepts this.
