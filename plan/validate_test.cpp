@@ -993,15 +993,12 @@ DesiredState LargeState(int apps, int conflicts) {
   return state;
 }
 
-TEST_CASE("validation of 10,000 apps is linear and fast", "[validate]") {
+// Its speed is a benchmark's business (the hidden one below, and bench/plan_bench), not a
+// timed test's: under sanitizers on a busy CI machine a time limit would only measure the load.
+TEST_CASE("validation of 10,000 apps finds exactly the errors planted among them", "[validate]") {
   DesiredState state = LargeState(10000, 10);
-  auto start = std::chrono::steady_clock::now();
   Diagnostics diags = Check(state);
-  auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(diags.all().size() == 10);
-  // Generous for sanitizer builds on a busy machine; a quadratic scan over 30,000 hostnames
-  // takes far longer. The real figure is measured by the [.bench] test below.
-  CHECK(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() < 1000);
 }
 
 TEST_CASE("benchmark: validate 10,000 apps", "[.bench]") {
