@@ -149,6 +149,13 @@ ReportMode ReportModeFor(const std::string& output) {
 int WritePlan(Planned& planned, kube::LeaseLock& lock, const WriteSettings& settings) {
   const Plan& plan = planned.plan;
   std::string error;
+  // What the plan read is only as good as the lock it was read under: lost while planning,
+  // another apply may have taken it and written the parent since.
+  if (lock.lost()) {
+    std::fprintf(stderr, "error: the apply lock was lost before the first write: %s\n",
+                 lock.LostReason().c_str());
+    return Release(lock, kExitError);
+  }
   const LiveSeen* seen = planned.seen ? &*planned.seen : nullptr;
   if (!EnsureNamespaces(*planned.client, GatewayNamespaceOf(plan), seen, &error)) {
     std::fprintf(stderr, "error: %s\n", error.c_str());

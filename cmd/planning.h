@@ -41,7 +41,9 @@ struct PlanningOptions {
 };
 
 /// What the plan's live read saw that apply would otherwise read again before its first write.
-/// Read under the apply lock, which keeps every other apply out; nobody else writes the parent.
+/// Read under the apply lock, which keeps every other apply out (apply checks the lock is still
+/// held before using it); nobody else writes the parent. A namespace deleted meanwhile fails
+/// the writes into it, and the next apply, reading afresh, creates it.
 struct LiveSeen {
   std::set<std::string> namespaces;  ///< every namespace that existed
   std::optional<nlohmann::json> applyset_parent;

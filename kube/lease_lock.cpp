@@ -316,6 +316,7 @@ LeaseLock::Outcome LeaseLock::TryAcquire(bool create_first, LockInfo* held_by, s
   // Created outright on the first try: when no other apply runs, as usual, the lock then costs
   // one round trip, and AlreadyExists sends it down the read-then-take-over path.
   bool absent = create_first;
+  error->clear();
   for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
     Outcome outcome;
     if (absent) {
@@ -340,7 +341,8 @@ LeaseLock::Outcome LeaseLock::TryAcquire(bool create_first, LockInfo* held_by, s
       return outcome;
     absent = false;
   }
-  *error = LockTitle() + " kept changing while taking it";
+  if (error->empty())  // else the last attempt's failure says more
+    *error = LockTitle() + " kept changing while taking it";
   return Outcome::kFailed;
 }
 
@@ -364,6 +366,10 @@ LeaseLock::Outcome LeaseLock::CreateLease(std::string* error) {
   if (created.error().reason == Reason::kAlreadyExists)
     return Outcome::kConflict;
   *error = "creating " + LockTitle() + ": " + created.error().Describe();
+  // A create is not retried: with no answer, or a server error, it may have been made anyway,
+  // and then only a read tells that the Lease is ours. Reading it again decides.
+  if (created.error().code == 0 || created.error().code >= 500)
+    return Outcome::kConflict;
   return Outcome::kFailed;
 }
 

@@ -266,6 +266,26 @@ TEST_CASE("lease lock: a free lock costs one request, a held one is read after t
   CHECK((log[1].method == "GET" && log[1].status == 200));
 }
 
+TEST_CASE("lease lock: a create whose answer is lost is found to be ours by reading the Lease") {
+  // The server makes the Lease, then closes the connection mid-response.
+  Cluster c("create:leases:drop=1");
+  c.MakeNamespace();
+  auto lock = c.Taken("alice@ci-7 pid 4242");
+  CHECK(lock->held());
+  CHECK(c.Lease()["spec"]["holderIdentity"] == "alice@ci-7 pid 4242");
+}
+
+TEST_CASE("lease lock: a create the server keeps failing reports the server's error") {
+  Cluster c("create:leases:status=500");
+  c.MakeNamespace();
+  auto lock = c.Lock("alice@ci-7 pid 4242");
+  std::string error;
+  CHECK_FALSE(lock->Acquire(&error));
+  CHECK_THAT(error, Catch::Contains("creating the apply lock"));
+  CHECK_THAT(error, Catch::Contains("injected fault"));
+  CHECK_FALSE(lock->held());
+}
+
 TEST_CASE("lease lock: a second taker with no timeout fails at once, naming holder and since") {
   Cluster c;
   WallClock clock = FixedClock("2026-11-26T20:01:02.123456Z");
