@@ -295,7 +295,7 @@ TEST_CASE("JSON numbers: integral and in range is kInt, anything else kFloat") {
   CHECK(v[10].float_value == 0.0);
 }
 
-TEST_CASE("JSON strings: escapes, \\u, surrogate pairs, UTF-8") {
+TEST_CASE("JSON strings: escapes, unicode escapes, surrogate pairs, UTF-8") {
   SourceNode doc = Json(R"(["a\"b\\c\/d\b\f\n\r\t", "\u00e9\u20AC", "\ud83d\ude00", "é"])");
   CHECK(doc.items[0].text == "a\"b\\c/d\b\f\n\r\t");
   CHECK(doc.items[1].text == "\xC3\xA9\xE2\x82\xAC");
